@@ -1,0 +1,8 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod fit;
+pub mod plan;
+pub mod report;
+pub mod sweep;
+pub mod workload;

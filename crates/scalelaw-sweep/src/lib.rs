@@ -1,0 +1,1 @@
+//! Runs a command template at every point of a sweep and records observations.

@@ -1,0 +1,1 @@
+//! The built-in data-parallel training workload.
