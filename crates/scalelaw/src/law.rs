@@ -129,6 +129,13 @@ pub trait Law: Send + Sync {
     /// Writes ∂f/∂θ at `x` into `grad` (same order as [`Law::params`]).
     fn gradient(&self, theta: &[f64], x: &[f64], grad: &mut [f64]);
 
+    /// Predicted metric at `x`, writing ∂f/∂θ into `grad`. Override when the two share
+    /// work; the solver calls this once per observation and iteration.
+    fn value_and_gradient(&self, theta: &[f64], x: &[f64], grad: &mut [f64]) -> f64 {
+        self.gradient(theta, x, grad);
+        self.predict(theta, x)
+    }
+
     /// A starting point computed from the data, good enough for a local solver.
     fn initial_guess(&self, data: &Observations) -> Vec<f64>;
 

@@ -16,4 +16,5 @@ pub mod stats;
 
 pub use data::{DataError, Observations, PointSummary};
 
+pub use fit::{fit, Fit, FitError, FitOptions};
 pub use law::{Derived, Law, ParamSpec, Regime, RegimeKind};

@@ -1,1 +1,1 @@
-//! (placeholder)
+//! Little's law.
