@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod cmd;
 mod input;
 mod output;
+mod report;
 
 #[derive(Parser)]
 #[command(

@@ -1,0 +1,202 @@
+//! The report stage: a self-contained HTML page with plots, the same plots as SVG or
+//! PNG files, and a compact plot for the terminal.
+//!
+//! Callers (the `report` and `demo` commands) fill a [`ReportInputs`] with fitted and
+//! ranked series and call [`write_report`]. The page embeds every plot as inline SVG
+//! and its style as inline CSS, so it needs no network access to view.
+
+mod chart;
+mod curves;
+mod font;
+mod html;
+mod plots;
+mod terminal;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use scalelaw::select::Comparison;
+use scalelaw::{Fit, Observations};
+
+pub use chart::Chart;
+pub use html::render_html;
+pub use plots::series_charts;
+pub use terminal::terminal_plot;
+
+/// Everything a report shows.
+#[derive(Debug, Clone)]
+pub struct ReportInputs {
+    /// Page title, usually naming the data file.
+    pub title: String,
+    /// Settings that produced the fits, shown as `name: value` lines (data file, laws,
+    /// bootstrap resamples, seed).
+    pub settings: Vec<(String, String)>,
+    /// What the error bars on measured points show.
+    pub error_bars: ErrorBars,
+    pub series: Vec<SeriesReport>,
+}
+
+/// One series of observations with its ranked fits.
+#[derive(Debug, Clone)]
+pub struct SeriesReport {
+    /// `column=value` pairs of the `--by` group; empty for a single series.
+    pub label: String,
+    pub observations: Observations,
+    pub comparison: Comparison,
+    /// What the input reader decided on the user's behalf (guessed columns, skipped rows).
+    pub notes: Vec<String>,
+    /// Balance points to mark on the plots and list in the page.
+    pub marks: Vec<BalanceMark>,
+    /// Cost against throughput, when a cost model was given.
+    pub frontier: Option<CostFrontier>,
+}
+
+/// What the vertical bars on measured points span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ErrorBars {
+    /// Mean ± one sample standard deviation of the runs at a point
+    #[default]
+    StdDev,
+    /// Smallest to largest run at a point
+    MinMax,
+}
+
+impl ErrorBars {
+    pub fn describe(self) -> &'static str {
+        match self {
+            ErrorBars::StdDev => "± one standard deviation of the runs",
+            ErrorBars::MinMax => "smallest to largest run",
+        }
+    }
+}
+
+/// A balance point: an answer about where to run, marked on the plots.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceMark {
+    /// Short name shown on the plot (`peak N*`, `roof`).
+    pub label: String,
+    /// Scale value of the point; `None` for a level such as a throughput roof.
+    pub scale: Option<f64>,
+    /// Interval of the scale value.
+    pub scale_interval: Option<(f64, f64)>,
+    /// Metric value at the point, or the level of a roof.
+    pub value: Option<f64>,
+    /// How the point was found, in words.
+    pub meaning: String,
+}
+
+/// Cost against throughput at each scale, cheapest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostFrontier {
+    /// Unit of cost (`$/h`, `node-hours`).
+    pub cost_unit: String,
+    pub points: Vec<FrontierPoint>,
+}
+
+/// One scale on the cost frontier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrontierPoint {
+    pub scale: f64,
+    pub throughput: f64,
+    pub cost: f64,
+}
+
+/// Which plot files to write beside the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum PlotFormat {
+    /// Scalable vector graphics
+    #[default]
+    Svg,
+    /// Portable network graphics, 760×440 pixels
+    Png,
+}
+
+/// Balance points that follow from a fit alone: the peak N* with its throughput, and
+/// the contention roof. Laws without these quantities give none.
+// TODO: once `scalelaw::plan` lands on main, take the knee and the cheapest N meeting
+// a target from the plan instead, and fill `SeriesReport::frontier` from its cost model.
+pub fn marks_from_fit(fit: &Fit) -> Vec<BalanceMark> {
+    let mut marks = Vec::new();
+    let value = |name: &str| fit.derived(name).and_then(|d| d.derived.value);
+    if let Some(peak) = fit.derived("peak_n") {
+        if let Some(n) = peak.derived.value {
+            marks.push(BalanceMark {
+                label: "peak N*".to_string(),
+                scale: Some(n),
+                scale_interval: peak.bootstrap_interval,
+                value: value("peak_throughput"),
+                meaning: format!("{} ({})", peak.derived.meaning, fit.law_name),
+            });
+        }
+    }
+    if let Some(roof) = fit.derived("roof") {
+        if let Some(level) = roof.derived.value {
+            marks.push(BalanceMark {
+                label: "roof".to_string(),
+                scale: None,
+                scale_interval: None,
+                value: Some(level),
+                meaning: format!("{} ({})", roof.derived.meaning, fit.law_name),
+            });
+        }
+    }
+    marks
+}
+
+/// Writes the HTML report to `path`.
+pub fn write_report(inputs: &ReportInputs, path: &Path) -> anyhow::Result<()> {
+    let page = render_html(inputs)?;
+    std::fs::write(path, page)
+        .with_context(|| format!("failed to write the report to {}", path.display()))
+}
+
+/// Writes every plot of every series into `dir` as `<series>-<plot>.<svg|png>` and
+/// returns the paths written.
+pub fn write_plot_files(
+    inputs: &ReportInputs,
+    dir: &Path,
+    format: PlotFormat,
+) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("failed to create the plot directory {}", dir.display()))?;
+    let mut written = Vec::new();
+    for (index, series) in inputs.series.iter().enumerate() {
+        let prefix = file_prefix(series, index);
+        for chart in series_charts(series, inputs.error_bars) {
+            let path = match format {
+                PlotFormat::Svg => {
+                    let path = dir.join(format!("{prefix}-{}.svg", chart.id));
+                    std::fs::write(&path, chart.to_svg()?)
+                        .with_context(|| format!("failed to write {}", path.display()))?;
+                    path
+                }
+                PlotFormat::Png => {
+                    let path = dir.join(format!("{prefix}-{}.png", chart.id));
+                    chart.write_png(&path)?;
+                    path
+                }
+            };
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+/// File-name prefix of a series: its label with every character other than ASCII
+/// letters, digits, `-` and `_` replaced, or `series<k>` without a label.
+fn file_prefix(series: &SeriesReport, index: usize) -> String {
+    if series.label.is_empty() {
+        return format!("series{}", index + 1);
+    }
+    series
+        .label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
