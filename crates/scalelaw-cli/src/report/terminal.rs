@@ -124,9 +124,21 @@ mod tests {
     #[test]
     fn terminal_plot_marks_every_point() {
         let plot = terminal_plot(&usl_fit(), 60, 12);
-        let marks = plot.matches(['o', '@']).count();
-        // The title line contains one 'o' ("o measured") and one '@' ("@ both"), and
-        // "throughput" contains an 'o'; points in one cell would merge, so allow for that.
-        assert!(marks >= 3 + 4, "expected point marks in:\n{plot}");
+        let grid_marks: usize = plot
+            .lines()
+            .filter_map(|line| line.split_once('|').map(|(_, cells)| cells))
+            .map(|cells| cells.matches(['o', '@']).count())
+            .sum();
+        // Six points at N = 1, 2, 4 fall in separate columns of a 60-column grid.
+        assert_eq!(grid_marks, 6, "expected six point marks in:\n{plot}");
+    }
+
+    #[test]
+    fn terminal_plot_draws_curve() {
+        let plot = terminal_plot(&usl_fit(), 60, 12);
+        assert!(
+            plot.matches('.').count() > 30,
+            "fitted curve missing:\n{plot}"
+        );
     }
 }
