@@ -69,7 +69,7 @@ pub enum Layer {
 }
 
 /// A plot: axes, titles and layers.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Chart {
     /// Short file-name-safe identifier (`throughput`, `residuals`).
     pub id: String,
@@ -82,6 +82,8 @@ pub struct Chart {
     /// Axis ranges in data coordinates; computed from the layers when `None`.
     pub x_range: Option<(f64, f64)>,
     pub y_range: Option<(f64, f64)>,
+    /// Corner of the legend, chosen by each plot builder to avoid its data.
+    pub legend_position: SeriesLabelPosition,
     pub layers: Vec<Layer>,
 }
 
@@ -96,6 +98,7 @@ impl Chart {
             y_log: false,
             x_range: None,
             y_range: None,
+            legend_position: SeriesLabelPosition::LowerRight,
             layers: Vec::new(),
         }
     }
@@ -346,7 +349,7 @@ impl Chart {
         if has_legend {
             chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
+                .position(self.legend_position.clone())
                 .background_style(WHITE.mix(0.85))
                 .border_style(RGBColor(160, 160, 160))
                 .label_font(("sans-serif", 12))

@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use scalelaw::select::Comparison;
+use scalelaw::select::{Comparison, Entry};
 use scalelaw::Fit;
 
 use super::chart::format_number;
@@ -165,7 +165,7 @@ fn render_series(
 
     writeln!(page, "<h3>Ranking</h3>")?;
     render_ranking(page, &series.comparison)?;
-    for entry in &series.comparison.entries {
+    for entry in entries_by_rank(&series.comparison) {
         if let Some(fit) = &entry.fit {
             render_fit_table(page, fit)?;
         }
@@ -277,7 +277,7 @@ fn render_ranking(page: &mut String, comparison: &Comparison) -> anyhow::Result<
          <th>R²</th><th>residual std. error</th><th>AICc</th><th>BIC</th>\
          <th>leave-one-out RMSE</th><th class=\"text\">regime</th></tr>\n",
     );
-    for entry in &comparison.entries {
+    for entry in entries_by_rank(comparison) {
         match &entry.fit {
             Some(fit) => {
                 let d = &fit.diagnostics;
@@ -307,6 +307,13 @@ fn render_ranking(page: &mut String, comparison: &Comparison) -> anyhow::Result<
     }
     page.push_str("</table>\n");
     Ok(())
+}
+
+/// The comparison's entries, best rank first and failed fits last.
+fn entries_by_rank(comparison: &Comparison) -> Vec<&Entry> {
+    let mut entries: Vec<&Entry> = comparison.entries.iter().collect();
+    entries.sort_by_key(|entry| entry.rank.unwrap_or(usize::MAX));
+    entries
 }
 
 fn render_fit_table(page: &mut String, fit: &Fit) -> anyhow::Result<()> {
@@ -351,6 +358,12 @@ fn render_fit_table(page: &mut String, fit: &Fit) -> anyhow::Result<()> {
         )?;
     }
     page.push_str("</table>\n");
+    writeln!(
+        page,
+        "<p>Regime: <strong>{}</strong>. {}</p>",
+        escape(fit.regime.kind.label()),
+        escape(&fit.regime.reason)
+    )?;
     for warning in &fit.warnings {
         writeln!(page, "<p class=\"warning\">{}</p>", escape(warning))?;
     }

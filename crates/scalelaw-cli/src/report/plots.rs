@@ -1,6 +1,7 @@
 //! The plots of one series: the metric against scale with each law's curve and band,
 //! efficiency against scale, residuals, and the cost frontier.
 
+use plotters::chart::SeriesLabelPosition;
 use plotters::style::RGBColor;
 use scalelaw::law::Law;
 use scalelaw::{laws, Fit, PointSummary};
@@ -228,6 +229,8 @@ fn efficiency_chart(series: &SeriesReport) -> Option<Chart> {
         scale,
         "efficiency X(N) / (N·X(1))",
     );
+    // Efficiency falls from 1 at the left, so the upper right is usually empty.
+    chart.legend_position = SeriesLabelPosition::UpperRight;
     let (low, high) = scale_extent(series);
     let grid = linear_grid(low, high, GRID_POINTS);
     let mut lines = Vec::new();
