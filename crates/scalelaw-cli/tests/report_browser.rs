@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use report_support::{artifact_dir, fixture, run_report};
 
-/// Longest a single Chromium run may take before the test fails.
+/// Maximum time a single Chromium run may take before the test fails.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Chromium from `SCALELAW_CHROMIUM` or `chromium` on the PATH; panics with the fix
@@ -90,7 +90,7 @@ fn run_chromium(profile: &Path, extra: &[String]) -> (String, String) {
     (out, err)
 }
 
-/// The value of attribute `name` in the first `#plot-check` element of `dom`.
+/// Returns the value of attribute `name` in the first `#plot-check` element of `dom`.
 fn plot_check_attribute(dom: &str, name: &str) -> Option<usize> {
     let start = dom.find("id=\"plot-check\"")?;
     let element = &dom[start..start + dom[start..].find('>')?];

@@ -58,7 +58,7 @@ fn summarize_svg(svg: &str) -> String {
     out
 }
 
-/// The trimmed content of every `<text>` element.
+/// Returns the trimmed content of every `<text>` element.
 fn svg_texts(svg: &str) -> Vec<String> {
     svg.split("<text")
         .skip(1)
@@ -70,7 +70,7 @@ fn svg_texts(svg: &str) -> Vec<String> {
         .collect()
 }
 
-/// The summary of every SVG file in `dir`, sorted by file name.
+/// Summarizes every SVG file in `dir`, sorted by file name.
 fn summarize_dir(dir: &Path) -> String {
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .expect("read the plot directory")

@@ -17,7 +17,7 @@ use super::font;
 pub const WIDTH: u32 = 760;
 pub const HEIGHT: u32 = 440;
 
-/// Colours of the fitted laws, in ranking order; measured data is drawn in black.
+/// Colours of the fitted laws, in ranking order. Measured data is drawn in black.
 pub const PALETTE: [RGBColor; 6] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
@@ -71,7 +71,7 @@ pub enum Layer {
 /// A plot: axes, titles and layers.
 #[derive(Clone)]
 pub struct Chart {
-    /// Short file-name-safe identifier (`throughput`, `residuals`).
+    /// Short file-name-safe identifier (`scaling`, `residuals`).
     pub id: String,
     pub title: String,
     pub x_label: String,

@@ -309,7 +309,7 @@ fn render_ranking(page: &mut String, comparison: &Comparison) -> anyhow::Result<
     Ok(())
 }
 
-/// The comparison's entries, best rank first and failed fits last.
+/// Returns the comparison's entries, best rank first and failed fits last.
 fn entries_by_rank(comparison: &Comparison) -> Vec<&Entry> {
     let mut entries: Vec<&Entry> = comparison.entries.iter().collect();
     entries.sort_by_key(|entry| entry.rank.unwrap_or(usize::MAX));

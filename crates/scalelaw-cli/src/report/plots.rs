@@ -21,7 +21,7 @@ const GRID_POINTS: usize = 160;
 /// page but not drawn, because the plot would be mostly extrapolation.
 const MAX_PLOTTED_EXTRAPOLATION: f64 = 2.5;
 
-/// The fitted laws of a series in ranking order (best first), each with its law.
+/// Returns the fitted laws of a series in ranking order (best first), each with its law.
 pub fn ranked_fits(series: &SeriesReport) -> Vec<(&Fit, Box<dyn Law>)> {
     let mut entries: Vec<_> = series
         .comparison
@@ -40,7 +40,7 @@ pub fn ranked_fits(series: &SeriesReport) -> Vec<(&Fit, Box<dyn Law>)> {
         .collect()
 }
 
-/// Every plot of one series, in page order; plots without data are left out.
+/// Builds every plot of one series, in page order. Plots without data are left out.
 pub fn series_charts(series: &SeriesReport, error_bars: ErrorBars) -> Vec<Chart> {
     let mut charts = Vec::new();
     charts.push(scaling_chart(series, error_bars));

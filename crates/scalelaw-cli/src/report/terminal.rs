@@ -129,7 +129,7 @@ mod tests {
             .filter_map(|line| line.split_once('|').map(|(_, cells)| cells))
             .map(|cells| cells.matches(['o', '@']).count())
             .sum();
-        // Six points at N = 1, 2, 4 fall in separate columns of a 60-column grid.
+        // The six points (N = 1 to 32) fall in separate columns of a 60-column grid.
         assert_eq!(grid_marks, 6, "expected six point marks in:\n{plot}");
     }
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The repository root, two levels above this crate.
+/// Returns the repository root, two levels above this crate.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -13,19 +13,19 @@ pub fn repo_root() -> PathBuf {
         .expect("the repository root exists")
 }
 
-/// A data file under the repository's `data/` folder.
+/// Returns the path of a data file under the repository's `data/` folder.
 pub fn data_file(relative: &str) -> PathBuf {
     repo_root().join("data").join(relative)
 }
 
-/// A fixture file of this crate's tests.
+/// Returns the path of a fixture file of this crate's tests.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
 }
 
-/// Folder for files a person may want to look at after a run (screenshots, pages):
+/// Creates and returns the folder for files a person may want to look at after a run (screenshots, pages):
 /// `target/report-artifacts/`.
 pub fn artifact_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
