@@ -290,11 +290,13 @@ impl Chart {
                         .filter(|(a, b)| a.is_finite() && b.is_finite())
                         .collect();
                     let marker_color = *color;
+                    // Smaller markers keep a cloud of noisy runs readable.
+                    let radius = if points.len() > 60 { 2 } else { 4 };
                     let annotation = chart
                         .draw_series(
                             points
                                 .into_iter()
-                                .map(move |p| Circle::new(p, 4, marker_color.filled())),
+                                .map(move |p| Circle::new(p, radius, marker_color.filled())),
                         )
                         .map_err(|e| fail(&e))?;
                     if let Some(label) = label {

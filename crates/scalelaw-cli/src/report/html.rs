@@ -94,6 +94,18 @@ pub fn render_html(inputs: &ReportInputs) -> anyhow::Result<String> {
         writeln!(page, "<dt>{}</dt><dd>{}</dd>", escape(name), escape(value))?;
     }
     page.push_str("</dl>\n");
+    if inputs.series.len() > 1 {
+        page.push_str("<nav>\n<p>Series:</p>\n<ol>\n");
+        for (index, series) in inputs.series.iter().enumerate() {
+            writeln!(
+                page,
+                "<li><a href=\"#series-{}\">{}</a></li>",
+                index + 1,
+                escape(&series_heading(series, index))
+            )?;
+        }
+        page.push_str("</ol>\n</nav>\n");
+    }
     if inputs.series.is_empty() {
         page.push_str("<p class=\"warning\">The data held no series to fit.</p>\n");
     }
@@ -175,6 +187,14 @@ fn render_series(
     }
     page.push_str("</section>\n");
     Ok(())
+}
+
+fn series_heading(series: &SeriesReport, index: usize) -> String {
+    if series.label.is_empty() {
+        format!("Series {}", index + 1)
+    } else {
+        series.label.clone()
+    }
 }
 
 fn confidence_label(comparison: &Comparison) -> String {
