@@ -17,13 +17,17 @@ fn check_finite_or_explained(result: &scalelaw::Fit) {
     for param in &result.params {
         assert!(param.value.is_finite(), "{} = {}", param.name, param.value);
         if let Some(se) = param.std_error {
-            assert!(se.is_finite() && se >= 0.0, "{} SE {se}", param.name);
+            assert!(se.is_finite(), "{} SE {se}", param.name);
+            assert!(se >= 0.0, "{} SE {se}", param.name);
         }
         if let Some((lower, upper)) = param.t_interval {
-            assert!(lower.is_finite() && upper.is_finite());
+            assert!(lower.is_finite(), "{} t interval", param.name);
+            assert!(upper.is_finite(), "{} t interval", param.name);
         }
         if let Some((lower, upper)) = param.bootstrap_interval {
-            assert!(lower.is_finite() && upper.is_finite() && lower <= upper);
+            assert!(lower.is_finite(), "{} bootstrap interval", param.name);
+            assert!(upper.is_finite(), "{} bootstrap interval", param.name);
+            assert!(lower <= upper, "{} bootstrap interval", param.name);
         }
     }
     for derived in &result.derived {

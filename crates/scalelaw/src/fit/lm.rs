@@ -4,7 +4,7 @@
 //! the damping update of Nielsen (1999, "Damping parameter in Marquardt's method",
 //! IMM-REP-1999-05): after an accepted step μ ← μ·max(1/3, 1 − (2ρ − 1)³), after a
 //! rejected one μ ← μ·ν, ν ← 2ν, where ρ is the ratio of actual to predicted decrease.
-//! Bounds are kept by projection; a parameter on a bound whose gradient points outward
+//! Bounds are kept by projection. A parameter on a bound whose gradient points outward
 //! is held fixed for that step (an active-set rule), so a bounded fit can converge on
 //! the bound.
 //!

@@ -35,7 +35,7 @@ const PARAMS: [ParamSpec; 3] = [
 ];
 
 impl Usl {
-    /// The N at which throughput peaks, when β > 0 and α < 1.
+    /// Returns the N at which throughput peaks, when β > 0 and α < 1.
     pub fn peak_n(alpha: f64, beta: f64) -> Option<f64> {
         (beta > 0.0 && alpha < 1.0).then(|| ((1.0 - alpha) / beta).sqrt())
     }
