@@ -122,13 +122,12 @@ pub fn load_series(args: &DataArgs) -> anyhow::Result<Vec<Series>> {
 pub fn load(args: &DataArgs) -> anyhow::Result<Loaded> {
     let table = read_table(&args.file)?;
     let file = args.file.display().to_string();
-    let roles = resolve_roles(args, &table, &file)?;
-    let mut notes = roles.notes.clone();
-
     let mut kept: Vec<usize> = (0..table.rows.len()).collect();
     for filter in &args.filters {
         kept = apply_filter(&table, &kept, filter, &file)?;
     }
+    let roles = resolve_roles(args, &table, &file)?;
+    let mut notes = roles.notes.clone();
     if let Some(status) = table.column_index("status") {
         kept = drop_unsuccessful(&table, kept, status, &mut notes);
         if kept.is_empty() {
