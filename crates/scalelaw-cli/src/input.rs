@@ -84,7 +84,7 @@ impl Series {
     }
 }
 
-/// What was read and how, for the output's input description.
+/// The input description for the output: file, format, rows used and column roles.
 #[derive(Debug, Clone)]
 pub struct InputSummary {
     pub file: PathBuf,
@@ -96,7 +96,7 @@ pub struct InputSummary {
     pub rows_used: usize,
     pub scale_name: String,
     pub metric_name: String,
-    /// How the roles were set: `flags`, `guessed` or `derived`.
+    /// Origin of the column roles: `flags`, `guessed` or `derived`.
     pub roles: String,
     pub filters: Vec<String>,
     pub by: Vec<String>,
@@ -185,7 +185,7 @@ pub fn load(args: &DataArgs) -> anyhow::Result<Loaded> {
     })
 }
 
-/// How one value of the scale parameter or metric is obtained from a row.
+/// Origin of the scale parameter or metric value in a row.
 #[derive(Debug, Clone, Copy)]
 enum Source {
     Column(usize),
@@ -301,7 +301,7 @@ fn resolve_roles(args: &DataArgs, table: &Table, file: &str) -> anyhow::Result<R
     }
 
     // The scale parameter: named, else guessed, unless throughput and latency were
-    // both named, which asks for concurrency to be derived.
+    // both named, which requests that concurrency be derived.
     let mut scale = named.scale;
     let derive_concurrency =
         scale.is_none() && named.throughput.is_some() && named.latency.is_some();

@@ -18,7 +18,8 @@ pub enum Format {
     Markdown,
 }
 
-/// Whether standard output is a terminal (for plots and other extras meant for eyes).
+/// Returns whether standard output is a terminal, where plots and other extras for
+/// readers are drawn.
 pub fn stdout_is_terminal() -> bool {
     std::io::stdout().is_terminal()
 }
@@ -58,8 +59,8 @@ pub fn interval(value: Option<(f64, f64)>) -> String {
     }
 }
 
-/// A JSON number, or `null` for a value that is not finite (JSON has no NaN or
-/// infinity). Callers that can produce `null` this way document why next to it.
+/// Converts a number to JSON, giving `null` for a value that is not finite because JSON
+/// has no NaN or infinity. Callers that can produce `null` this way document why.
 pub fn json_number(value: f64) -> serde_json::Value {
     serde_json::Number::from_f64(value).map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
@@ -80,8 +81,8 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table with these column headers; text columns align left, the rest right
-    /// (change with [`Table::align`]).
+    /// Creates a table with these column headers, every column aligned right until
+    /// [`Table::align`] changes it.
     pub fn new(headers: &[&str]) -> Self {
         Self {
             headers: headers.iter().map(|h| h.to_string()).collect(),

@@ -27,7 +27,7 @@ fn table_shows_the_work() {
     let out = specsdm91("table").stdout;
     for needle in [
         "laws ranked by leave-one-out error",
-        "chosen: Universal Scalability Law (usl)",
+        "chosen: usl, because Universal Scalability Law has the lowest",
         "95% t interval",
         "95% bootstrap",
         "peak_n",

@@ -25,7 +25,7 @@ pub use predict::{LatencyPrediction, Prediction};
 /// Value of `--law` that fits every applicable law and ranks them.
 pub const ALL_LAWS: &str = "all";
 
-/// How laws are fitted; shared by every command that fits (`#[command(flatten)]`).
+/// Fit settings, shared by every command that fits (`#[command(flatten)]`).
 #[derive(clap::Args, Clone, Debug)]
 pub struct FitSettings {
     /// Law to fit: usl, amdahl, gustafson, linear, or all to fit every law, rank them
@@ -75,7 +75,7 @@ impl Default for FitSettings {
 }
 
 impl FitSettings {
-    /// The library's options for these settings.
+    /// Converts these settings to the library's options.
     pub fn options(&self) -> FitOptions {
         FitOptions {
             bounded: self.bounded,
@@ -86,7 +86,7 @@ impl FitSettings {
         }
     }
 
-    /// The laws these settings ask for, simplest first.
+    /// Returns the laws these settings request, simplest first.
     pub fn laws(&self) -> anyhow::Result<Vec<Box<dyn Law>>> {
         if self.law == ALL_LAWS {
             return Ok(scalelaw::laws::throughput_laws());
@@ -223,7 +223,7 @@ pub enum SeriesOutcome {
     },
 }
 
-/// Fits the laws `settings` asks for to one series, ranks them and computes the
+/// Fits the laws `settings` requests to one series, ranks them and computes the
 /// predictions. Fails when no law can be fitted, with the reason.
 pub fn fit_series(series: &Series, settings: &FitSettings) -> anyhow::Result<SeriesResult> {
     let observations = &series.observations;
@@ -285,7 +285,7 @@ pub fn fit_series(series: &Series, settings: &FitSettings) -> anyhow::Result<Ser
 }
 
 /// Rejects series whose points cannot support any requested law, with a message that
-/// says what is needed.
+/// states how many points each law needs.
 fn check_points(
     series: &Series,
     points: &[PointSummary],
@@ -321,7 +321,7 @@ fn check_points(
     }
 }
 
-/// A data error with its observation row turned into the file line.
+/// Describes a data error with its observation row turned into the file line.
 fn describe_data_error(err: &DataError, series: &Series) -> String {
     match err {
         DataError::NonPositive {
@@ -350,7 +350,7 @@ fn describe_data_error(err: &DataError, series: &Series) -> String {
     }
 }
 
-/// One message for a comparison in which no law could be fitted.
+/// Joins the errors of a comparison in which no law could be fitted into one message.
 fn combined_errors(comparison: &Comparison) -> String {
     let errors: Vec<(&str, &str)> = comparison
         .entries
@@ -395,8 +395,8 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .filter(|o| matches!(o, SeriesOutcome::Fitted(_)))
         .count();
-    // A single series that fails is the command's error; with several, each failure
-    // is reported in its place and the command fails only when none fits.
+    // A single series that fails is the command's error. With several, each failure
+    // is reported in its place, and the command fails only when none fits.
     if let [SeriesOutcome::Failed { error, .. }] = outcomes.as_slice() {
         anyhow::bail!("{}: {error}", args.data.file.display());
     }

@@ -1,7 +1,7 @@
 //! Reading a data file into a table of text cells: tidy CSV (RFC 4180, header line
 //! first) or JSON Lines (one JSON object per line, keys are column names).
 //!
-//! Cells stay text so `--where` compares what the file says; numbers are parsed
+//! Cells stay text so `--where` compares the text in the file; numbers are parsed
 //! later, where the column's role is known and an error can name it.
 
 use std::path::Path;
@@ -45,7 +45,7 @@ impl Table {
         })
     }
 
-    /// The column names, quoted and comma-separated, for messages.
+    /// Formats the column names, quoted and comma-separated, for messages.
     pub fn column_list(&self) -> String {
         quoted_list(&self.columns)
     }

@@ -9,7 +9,7 @@ use super::{FitSettings, LawResult, SeriesOutcome, SeriesResult};
 use crate::input::InputSummary;
 use crate::output::{interval, number, optional, percent, sig, Align, Table};
 
-/// What the document needs besides the results.
+/// Input description and settings, which the document shows besides the results.
 pub struct Context<'a> {
     pub input: &'a InputSummary,
     pub settings: &'a FitSettings,
@@ -135,8 +135,8 @@ fn series_blocks(context: &Context<'_>, result: &SeriesResult, blocks: &mut Vec<
     }
     if let Some(chosen) = comparison.chosen {
         blocks.push(Block::Line(format!(
-            "chosen: {} ({}): {}",
-            comparison.entries[chosen].law_name, comparison.entries[chosen].law, comparison.reason
+            "chosen: {}, because {}",
+            comparison.entries[chosen].law, comparison.reason
         )));
     }
 
@@ -217,6 +217,7 @@ fn law_blocks(
         )));
         return;
     };
+
     let level = percent(fit.confidence);
     blocks.push(Block::Line(format!(
         "{}, {} fit",
@@ -227,6 +228,7 @@ fn law_blocks(
     if !fit.derived.is_empty() {
         blocks.push(Block::Table(derived_table(fit, &level)));
     }
+
     blocks.push(Block::Line(diagnostics_line(fit)));
     blocks.push(Block::Line(format!(
         "regime: {}: {}",
@@ -241,6 +243,7 @@ fn law_blocks(
             .collect();
         blocks.push(Block::Bullets(warnings));
     }
+
     blocks.push(Block::Table(point_table(&fit.points, result)));
     if !law.predictions.is_empty() {
         blocks.push(Block::Table(prediction_table(law, result, &level)));

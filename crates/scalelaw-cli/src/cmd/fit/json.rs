@@ -3,7 +3,7 @@
 //! one only with a new `schema_version`.
 //!
 //! JSON has no NaN or infinity, so a value that is not finite is written as `null`
-//! and the object that holds it gets a `null_notes` entry naming the field.
+//! and the object that contains it gets a `null_notes` entry naming the field.
 
 use std::io::Write;
 

@@ -7,8 +7,8 @@ use crate::output::number;
 const WIDTH: usize = 60;
 const HEIGHT: usize = 14;
 
-/// Draws the points (`o`, their mean) and the chosen law's curve (`·`) from 0 to a
-/// little past the largest measured scale value; empty when nothing was chosen.
+/// Draws the points (`o`, their mean) and the chosen law's curve (`·`) from 0 to 10%
+/// past the largest measured scale value. Returns an empty string when no law was chosen.
 pub fn draw(result: &SeriesResult) -> String {
     let Some(fit) = result.comparison.chosen_fit() else {
         return String::new();

@@ -14,7 +14,7 @@ use crate::input::Series;
 /// A predicted value with its bootstrap interval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prediction {
-    /// Where the prediction is made (scale value, or target latency).
+    /// Scale value or target latency at which the prediction is made.
     pub at: f64,
     /// `None` when the law gives no value there (a latency it never reaches).
     pub value: Option<f64>,
@@ -33,7 +33,7 @@ pub struct LatencyPrediction {
     pub throughput: Prediction,
 }
 
-/// Computes the predictions `settings` asks for from one law's fit.
+/// Computes the predictions `settings` requests from one law's fit.
 pub fn law_result(law: &dyn Law, fit: &Fit, settings: &FitSettings, series: &Series) -> LawResult {
     let theta = fit.theta();
     let scale = series.observations.column(0);
