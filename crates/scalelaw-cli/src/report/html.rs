@@ -94,6 +94,9 @@ pub fn render_html(inputs: &ReportInputs) -> anyhow::Result<String> {
         writeln!(page, "<dt>{}</dt><dd>{}</dd>", escape(name), escape(value))?;
     }
     page.push_str("</dl>\n");
+    for note in &inputs.notes {
+        writeln!(page, "<p class=\"note\">{}</p>", escape(note))?;
+    }
     if inputs.series.len() > 1 {
         page.push_str("<nav>\n<p>Series:</p>\n<ol>\n");
         for (index, series) in inputs.series.iter().enumerate() {
@@ -175,6 +178,7 @@ fn render_series(
         );
     }
 
+    render_predictions(page, series)?;
     writeln!(page, "<h3>Ranking</h3>")?;
     render_ranking(page, &series.comparison)?;
     for entry in entries_by_rank(&series.comparison) {
@@ -280,6 +284,38 @@ fn render_marks(page: &mut String, series: &SeriesReport) -> anyhow::Result<()> 
             interval(mark.scale_interval),
             optional_number(mark.value),
             escape(&mark.meaning)
+        )?;
+    }
+    page.push_str("</table>\n");
+    Ok(())
+}
+
+fn render_predictions(page: &mut String, series: &SeriesReport) -> anyhow::Result<()> {
+    if series.predictions.is_empty() {
+        return Ok(());
+    }
+    let scale = &series.observations.scale_names()[0];
+    writeln!(
+        page,
+        "<h3>Predictions</h3>\n<table>\n<tr><th class=\"text\">law</th><th>{}</th>\
+         <th>{}</th><th>interval</th><th class=\"text\">note</th></tr>",
+        escape(scale),
+        escape(series.observations.metric_name())
+    )?;
+    for row in &series.predictions {
+        writeln!(
+            page,
+            "<tr><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td class=\"text\">{}</td></tr>",
+            escape(&row.law),
+            format_number(row.scale),
+            optional_number(row.value),
+            interval(row.interval),
+            if row.extrapolated {
+                "outside the measured range"
+            } else {
+                ""
+            }
         )?;
     }
     page.push_str("</table>\n");

@@ -31,6 +31,8 @@ pub struct ReportInputs {
     /// Settings that produced the fits, shown as `name: value` lines (data file, laws,
     /// bootstrap resamples, seed).
     pub settings: Vec<(String, String)>,
+    /// What the input reader decided for the whole file (guessed columns, skipped rows).
+    pub notes: Vec<String>,
     /// What the error bars on measured points show.
     pub error_bars: ErrorBars,
     pub series: Vec<SeriesReport>,
@@ -49,6 +51,20 @@ pub struct SeriesReport {
     pub marks: Vec<BalanceMark>,
     /// Cost against throughput, when a cost model was given.
     pub frontier: Option<CostFrontier>,
+    /// Predictions at scale values the user requested (`--predict`).
+    pub predictions: Vec<PredictionRow>,
+}
+
+/// One law's prediction of the metric at one scale value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PredictionRow {
+    pub law: String,
+    pub scale: f64,
+    /// `None` when the law gives no value there.
+    pub value: Option<f64>,
+    pub interval: Option<(f64, f64)>,
+    /// Whether the scale lies outside the measured range.
+    pub extrapolated: bool,
 }
 
 /// What the vertical bars on measured points span.
