@@ -258,14 +258,14 @@ mod tests {
         let value = |round: usize, rank: usize, i: usize| table[(round * workers + rank) * len + i];
         let results = run_ring(workers, len, 2, value);
         for (round, ranks) in results.iter().enumerate() {
-            for i in 0..len {
+            for (i, &sum) in ranks[0].iter().enumerate() {
                 let serial: f64 = (0..workers)
                     .map(|rank| f64::from(value(round, rank, i)))
                     .sum();
-                assert!((f64::from(ranks[0][i]) - serial).abs() < 1e-5);
+                assert!((f64::from(sum) - serial).abs() < 1e-5, "value {i}");
             }
-            for rank in 1..workers {
-                assert_eq!(ranks[rank], ranks[0], "round {round}, rank {rank}");
+            for (rank, result) in ranks.iter().enumerate().skip(1) {
+                assert_eq!(result, &ranks[0], "round {round}, rank {rank}");
             }
         }
     }

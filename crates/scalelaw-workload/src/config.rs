@@ -104,9 +104,9 @@ pub const DEFAULT_DATASET_SIZE: usize = 65_536;
 /// Largest accepted dataset, in `f32` input values (8 GiB).
 const MAX_DATASET_VALUES: usize = 1 << 31;
 
-/// A validated configuration with the batch sizes worked out.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Layout {
+/// Batch and dataset sizes of a valid [`TrainConfig`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunSizes {
     pub scaling: Scaling,
     pub global_batch: usize,
     pub batch_per_worker: usize,
@@ -114,8 +114,10 @@ pub(crate) struct Layout {
 }
 
 impl TrainConfig {
-    /// Checks every setting and works out the global and per-worker batch sizes.
-    pub(crate) fn layout(&self) -> Result<Layout, WorkloadError> {
+    /// Checks every setting and works out the global and per-worker batch sizes and the
+    /// dataset size. [`crate::train`] runs the same checks, so calling this first is only
+    /// needed to report the sizes or an error before training.
+    pub fn validate(&self) -> Result<RunSizes, WorkloadError> {
         let workers = self.workers;
         if workers == 0 {
             return Err(WorkloadError::invalid(
@@ -231,7 +233,7 @@ impl TrainConfig {
             ));
         }
 
-        Ok(Layout {
+        Ok(RunSizes {
             scaling,
             global_batch,
             batch_per_worker,
@@ -253,15 +255,15 @@ mod tests {
     }
 
     fn rejected_setting(config: &TrainConfig) -> &'static str {
-        match config.layout() {
+        match config.validate() {
             Err(WorkloadError::InvalidConfig { setting, .. }) => setting,
             other => panic!("expected an invalid config, got {other:?}"),
         }
     }
 
     #[test]
-    fn layout_strong_splits_global_batch() {
-        let layout = config(4, Batch::Global(1024)).layout().unwrap();
+    fn validate_strong_splits_global_batch() {
+        let layout = config(4, Batch::Global(1024)).validate().unwrap();
         assert_eq!(layout.scaling, Scaling::Strong);
         assert_eq!(layout.global_batch, 1024);
         assert_eq!(layout.batch_per_worker, 256);
@@ -269,21 +271,21 @@ mod tests {
     }
 
     #[test]
-    fn layout_weak_multiplies_batch() {
-        let layout = config(3, Batch::PerWorker(100)).layout().unwrap();
+    fn validate_weak_multiplies_batch() {
+        let layout = config(3, Batch::PerWorker(100)).validate().unwrap();
         assert_eq!(layout.scaling, Scaling::Weak);
         assert_eq!(layout.global_batch, 300);
         assert_eq!(layout.batch_per_worker, 100);
     }
 
     #[test]
-    fn layout_dataset_grows_to_global_batch() {
-        let layout = config(1, Batch::Global(100_000)).layout().unwrap();
+    fn validate_dataset_grows_to_global_batch() {
+        let layout = config(1, Batch::Global(100_000)).validate().unwrap();
         assert_eq!(layout.dataset_size, 100_000);
     }
 
     #[test]
-    fn layout_rejects_invalid_settings() {
+    fn validate_rejects_invalid_settings() {
         assert_eq!(rejected_setting(&config(0, Batch::Global(8))), "workers");
         assert_eq!(
             rejected_setting(&config(2000, Batch::Global(4000))),
@@ -336,8 +338,8 @@ mod tests {
     }
 
     #[test]
-    fn layout_error_suggests_divisible_batch() {
-        let err = config(3, Batch::Global(1024)).layout().unwrap_err();
+    fn validate_error_suggests_divisible_batch() {
+        let err = config(3, Batch::Global(1024)).validate().unwrap_err();
         let message = err.to_string();
         assert!(message.contains("not divisible"), "{message}");
         assert!(message.contains("1023"), "{message}");

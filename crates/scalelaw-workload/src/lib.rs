@@ -44,7 +44,7 @@ mod report;
 mod trainer;
 
 pub use config::{
-    Batch, MlpShape, Scaling, StopRule, TrainConfig, DEFAULT_DATASET_SIZE, MAX_WORKERS,
+    Batch, MlpShape, RunSizes, Scaling, StopRule, TrainConfig, DEFAULT_DATASET_SIZE, MAX_WORKERS,
 };
 pub use error::WorkloadError;
 pub use report::{Progress, TrainReport, ALLREDUCE_ALGORITHM};

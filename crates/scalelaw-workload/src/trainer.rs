@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use crate::adam::Adam;
 use crate::allreduce::{RingAllreduce, RingMember};
 use crate::barrier::Poisoned;
-use crate::config::Layout;
+use crate::config::RunSizes;
 use crate::dataset::{rng_for, stream, Dataset};
 use crate::mlp::{init_params, loss_and_gradient, ParamLayout, Workspace};
 use crate::report::{Progress, TrainReport, ALLREDUCE_ALGORITHM};
@@ -41,13 +41,13 @@ pub fn train_with_progress(
     config: &TrainConfig,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<TrainReport, WorkloadError> {
-    let layout = config.layout()?;
+    let sizes = config.validate()?;
     let params = ParamLayout::new(config.shape);
-    let dataset = Dataset::generate(config.shape, layout.dataset_size, config.seed);
+    let dataset = Dataset::generate(config.shape, sizes.dataset_size, config.seed);
     let initial = init_params(&params, &mut rng_for(config.seed, stream::INITIAL_WEIGHTS));
     let job = Job {
         config,
-        layout,
+        sizes,
         params: &params,
         dataset: &dataset,
         initial: &initial,
@@ -110,7 +110,7 @@ pub fn train_with_progress(
 /// What one training run shares between its workers.
 struct Job<'a> {
     config: &'a TrainConfig,
-    layout: Layout,
+    sizes: RunSizes,
     params: &'a ParamLayout,
     dataset: &'a Dataset,
     initial: &'a [f32],
@@ -120,8 +120,8 @@ struct Job<'a> {
 #[derive(Default)]
 struct WorkerStats {
     timed_steps: u64,
-    /// Wall-clock time of the timed steps.
-    elapsed: Duration,
+    /// Start of the first and end of the last timed step.
+    timed_window: Option<(Instant, Instant)>,
     compute: Duration,
     allreduce: Duration,
     initial_loss: f64,
@@ -158,16 +158,16 @@ fn run_worker(
 ) -> Result<WorkerStats, WorkerError> {
     let _guard = PoisonOnPanic(member.barrier());
     let config = job.config;
-    let layout = job.layout;
+    let sizes = job.sizes;
     let rank = member.rank();
     let parameter_count = job.params.len();
-    let scale = 1.0 / layout.global_batch as f32;
-    let batches_per_epoch = (layout.dataset_size / layout.global_batch) as u64;
+    let scale = 1.0 / sizes.global_batch as f32;
+    let batches_per_epoch = (sizes.dataset_size / sizes.global_batch) as u64;
     let warmup = config.warmup_steps;
 
     let mut params = job.initial.to_vec();
     let mut adam = Adam::new(parameter_count, config.learning_rate);
-    let mut workspace = Workspace::new(config.shape, layout.batch_per_worker);
+    let mut workspace = Workspace::new(config.shape, sizes.batch_per_worker);
     let mut stats = WorkerStats::default();
     let mut last_report: Option<Instant> = None;
 
@@ -184,8 +184,8 @@ fn run_worker(
         }
 
         let batch = (step % batches_per_epoch) as usize;
-        let first_row = batch * layout.global_batch + rank * layout.batch_per_worker;
-        let (inputs, labels) = job.dataset.rows(first_row, layout.batch_per_worker);
+        let first_row = batch * sizes.global_batch + rank * sizes.batch_per_worker;
+        let (inputs, labels) = job.dataset.rows(first_row, sizes.batch_per_worker);
         let buffer = member.buffer_mut();
         let (grad, extra) = buffer.split_at_mut(parameter_count);
         let loss_sum = loss_and_gradient(
@@ -197,7 +197,7 @@ fn run_worker(
             &mut workspace,
             grad,
         );
-        extra[LOSS_SLOT] = (loss_sum / layout.global_batch as f64) as f32;
+        extra[LOSS_SLOT] = (loss_sum / sizes.global_batch as f64) as f32;
         let out_of_time = match config.stop {
             StopRule::Duration(limit) => rank == 0 && timed && timed_start.elapsed() >= limit,
             StopRule::Steps(_) => false,
@@ -227,7 +227,7 @@ fn run_worker(
             stats.timed_steps += 1;
             stats.compute += (allreduce_start - compute_start) + (step_end - update_start);
             stats.allreduce += update_start - allreduce_start;
-            stats.elapsed = step_end - timed_start;
+            stats.timed_window = Some((timed_start, step_end));
         }
 
         if let Some(sender) = &progress {
@@ -275,11 +275,20 @@ fn summarise(
     );
 
     let config = job.config;
-    let layout = job.layout;
+    let sizes = job.sizes;
     let leader = &stats[0];
     let steps = leader.timed_steps;
-    // Clamped so a clock that did not advance cannot produce an infinite throughput.
-    let elapsed_s = leader.elapsed.as_secs_f64().max(1e-9);
+    // The timed region runs from the first worker's start to the last worker's end, so a
+    // worker that lags in its final update still counts. Clamped so a clock that did not
+    // advance cannot produce an infinite throughput.
+    let windows = stats.iter().filter_map(|s| s.timed_window);
+    let first_start = windows.clone().map(|(start, _)| start).min();
+    let last_end = windows.map(|(_, end)| end).max();
+    let elapsed = match (first_start, last_end) {
+        (Some(start), Some(end)) => end - start,
+        _ => Duration::ZERO,
+    };
+    let elapsed_s = elapsed.as_secs_f64().max(1e-9);
     let per_step_ms = |total: Duration| total.as_secs_f64() * 1e3 / steps as f64;
     let mean_ms = |part: fn(&WorkerStats) -> Duration| {
         stats.iter().map(|s| per_step_ms(part(s))).sum::<f64>() / stats.len() as f64
@@ -288,13 +297,13 @@ fn summarise(
     Ok(TrainReport {
         workload: "mlp",
         workers: config.workers,
-        scaling: layout.scaling,
-        global_batch: layout.global_batch,
-        batch_per_worker: layout.batch_per_worker,
+        scaling: sizes.scaling,
+        global_batch: sizes.global_batch,
+        batch_per_worker: sizes.batch_per_worker,
         steps,
         warmup_steps: config.warmup_steps,
         elapsed_s,
-        samples_per_s: (layout.global_batch as u64 * steps) as f64 / elapsed_s,
+        samples_per_s: (sizes.global_batch as u64 * steps) as f64 / elapsed_s,
         step_ms: elapsed_s * 1e3 / steps as f64,
         compute_ms: mean_ms(|s| s.compute),
         allreduce_ms: mean_ms(|s| s.allreduce),
@@ -307,7 +316,7 @@ fn summarise(
         parameters: config.shape.parameter_count(),
         learning_rate: config.learning_rate,
         seed: config.seed,
-        dataset_size: layout.dataset_size,
+        dataset_size: sizes.dataset_size,
     })
 }
 
