@@ -6,7 +6,7 @@
 //! algorithms for clusters of workstations", J. Parallel Distrib. Comput. 69(2), 2009):
 //!
 //! - reduce-scatter: in round `k`, rank `r` adds chunk `r − 1 − k` of its left neighbour
-//!   `r − 1` into its own, so after `W − 1` rounds rank `r` holds the full sum of chunk
+//!   `r − 1` into its own, so after `W − 1` rounds rank `r` has the full sum of chunk
 //!   `r + 1`;
 //! - allgather: in round `k`, rank `r` copies chunk `r − k` from its left neighbour, so
 //!   after `W − 1` rounds every rank holds every summed chunk.
@@ -101,14 +101,14 @@ impl<'a> RingMember<'a> {
         if ring.len == 0 {
             return &mut [];
         }
-        // SAFETY: other ranks read this buffer only inside an allreduce of this parity,
-        // and the last such allreduce finished on every rank before this rank could leave
-        // the allreduce of the other parity (it waits at barriers that need all ranks).
-        // So this rank has exclusive access until it calls `allreduce`.
+        // SAFETY: other ranks read this buffer only inside an allreduce of this parity.
+        // The last such allreduce finished on every rank before this rank could leave the
+        // allreduce of the other parity, because that one waits at barriers that need all
+        // ranks. So this rank has exclusive access until it calls `allreduce`.
         unsafe { std::slice::from_raw_parts_mut(ring.pointer(self.parity, self.rank, 0), ring.len) }
     }
 
-    /// Sums the buffers of all ranks. On success every rank's buffer holds the same sum,
+    /// Sums the buffers of all ranks. On success every rank's buffer contains the same sum,
     /// which is returned. Must be called by all ranks the same number of times.
     pub fn allreduce(&mut self) -> Result<&[f32], Poisoned> {
         let ring = self.ring;
@@ -123,8 +123,8 @@ impl<'a> RingMember<'a> {
                 let chunk = ring.chunk((rank + 2 * workers - 1 - round) % workers);
                 // SAFETY: in this round the left neighbour writes only its chunk
                 // `rank − 2 − round`, and the right neighbour reads only our chunk
-                // `rank − round`, so nobody else touches these two ranges until the next
-                // barrier.
+                // `rank − round`, so no other rank touches these two ranges until
+                // the next barrier.
                 let (own, incoming) = unsafe {
                     (
                         std::slice::from_raw_parts_mut(
@@ -146,8 +146,8 @@ impl<'a> RingMember<'a> {
                 let chunk = ring.chunk((rank + workers - round) % workers);
                 // SAFETY: in this round the left neighbour writes only its chunk
                 // `rank − 1 − round`, and the right neighbour reads only our chunk
-                // `rank + 1 − round`, so nobody else touches these two ranges until the
-                // next barrier.
+                // `rank + 1 − round`, so no other rank touches these two ranges until
+                // the next barrier.
                 let (own, incoming) = unsafe {
                     (
                         std::slice::from_raw_parts_mut(
@@ -223,7 +223,7 @@ mod tests {
     }
 
     #[test]
-    fn allreduce_equals_serial_sum_for_1_to_8_workers() {
+    fn allreduce_matches_serial_sum() {
         // Integer values below 2^24 are exact in f32, so every summation order gives the
         // serial sum exactly.
         let value = |round: usize, rank: usize, i: usize| {
@@ -248,7 +248,7 @@ mod tests {
     }
 
     #[test]
-    fn allreduce_real_values_close_and_identical_across_ranks() {
+    fn allreduce_ranks_agree_bitwise() {
         let workers = 5;
         let len = 777;
         let mut rng = ChaCha8Rng::seed_from_u64(9);

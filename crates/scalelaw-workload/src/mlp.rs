@@ -167,10 +167,9 @@ pub(crate) fn loss_and_gradient(
     gemm(1.0, hidden_view.t(), logits_grad, 0.0, grad_w2);
     sum_rows(logits, n_classes, grad_b2);
     gemm(1.0, logits_grad, w2.t(), 0.0, hidden_grad);
+    // A select on every element, not a conditional store, so the loop vectorises.
     for (dh, &h) in hidden_grad.iter_mut().zip(hidden.iter()) {
-        if h <= 0.0 {
-            *dh = 0.0;
-        }
+        *dh = if h > 0.0 { *dh } else { 0.0 };
     }
 
     // Backward through the first layer.

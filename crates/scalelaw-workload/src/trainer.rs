@@ -8,7 +8,7 @@
 //!
 //! Two scalars ride along in the allreduce buffer after the gradient: the shard's share
 //! of the mean loss, and a stop vote that worker 0 casts when a duration limit has run
-//! out. Every worker thus sees the same loss and stops after the same step without an
+//! out. So every worker reads the same loss and stops after the same step without an
 //! extra barrier.
 
 use std::sync::mpsc;
@@ -107,7 +107,7 @@ pub fn train_with_progress(
     summarise(&job, outcomes)
 }
 
-/// What one training run shares between its workers.
+/// Data and settings that the workers of one run share.
 struct Job<'a> {
     config: &'a TrainConfig,
     sizes: RunSizes,
@@ -116,7 +116,7 @@ struct Job<'a> {
     initial: &'a [f32],
 }
 
-/// What a worker measured.
+/// Measurements of one worker.
 #[derive(Default)]
 struct WorkerStats {
     timed_steps: u64,
@@ -128,7 +128,7 @@ struct WorkerStats {
     final_loss: f64,
 }
 
-/// How a worker ended: its statistics, divergence, or release from a poisoned barrier.
+/// Reason a worker stopped early: divergence, or release from a poisoned barrier.
 enum WorkerError {
     Diverged { step: u64, loss: f64 },
     Poisoned,
