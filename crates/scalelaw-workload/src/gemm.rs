@@ -1,4 +1,4 @@
-//! A bounds-checked wrapper around `matrixmultiply::sgemm`.
+//! A bounds-checked wrapper around the `gemm` crate's matrix product for `f32`.
 //!
 //! Matrices are `f32` slices with explicit row and column strides, so a transposed operand
 //! is the same slice with its strides swapped and no copy is made.
@@ -68,21 +68,26 @@ pub(crate) fn gemm(alpha: f32, a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: &mut 
     // and writes in `c` (row-major, `m × n`) lies inside its slice. `c` is a unique borrow,
     // so it does not alias `a` or `b`.
     unsafe {
-        matrixmultiply::sgemm(
+        gemm::gemm(
             m,
-            k,
             n,
-            alpha,
-            a.data.as_ptr(),
-            a.row_stride as isize,
-            a.col_stride as isize,
-            b.data.as_ptr(),
-            b.row_stride as isize,
-            b.col_stride as isize,
-            beta,
+            k,
             c.as_mut_ptr(),
-            n as isize,
             1,
+            n as isize,
+            beta != 0.0,
+            a.data.as_ptr(),
+            a.col_stride as isize,
+            a.row_stride as isize,
+            b.data.as_ptr(),
+            b.col_stride as isize,
+            b.row_stride as isize,
+            beta,
+            alpha,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
         );
     }
 }
