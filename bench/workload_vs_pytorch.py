@@ -12,6 +12,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -86,6 +87,23 @@ def scalelaw_samples_per_s(binary, batch, duration, warmup_steps):
     return json.loads(result.stdout)["samples_per_s"]
 
 
+def busy_cpu_seconds():
+    """Return the CPU time all processes have used since boot, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds():
+    """Return the CPU time of this process and its finished children."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scalelaw", required=True, help="path of the scalelaw binary")
@@ -107,12 +125,11 @@ def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread, "
           f"Adam implementation: {optimizer_kind} "
           f"(probe at batch 256: {', '.join(f'{k} {v:,.0f}' for k, v in probe.items())} samples/s)")
-    print(f"cpu: {os.cpu_count()} logical cores; load average before: "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{args.repeats} alternating runs of {args.duration} s per side and batch size; medians")
     print()
     print("| batch | scalelaw samples/s | PyTorch samples/s | ratio scalelaw/PyTorch |")
     print("|---:|---:|---:|---:|")
+    started, busy_before, own_before = time.monotonic(), busy_cpu_seconds(), own_cpu_seconds()
     for batch in (int(b) for b in args.batches.split(",")):
         ours, theirs = [], []
         for _ in range(args.repeats):
@@ -122,8 +139,11 @@ def main():
         ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
         print(f"| {batch} | {ours_median:,.0f} | {theirs_median:,.0f} | "
               f"{ours_median / theirs_median:.2f} |", flush=True)
+    wall = time.monotonic() - started
+    others = (busy_cpu_seconds() - busy_before - (own_cpu_seconds() - own_before)) / wall
     print()
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"other processes used {others:.2f} of {os.cpu_count()} cores on average meanwhile; "
+          f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -3,8 +3,8 @@
 //! Workers meet at a barrier several times per training step, often only microseconds
 //! apart, and waking a thread blocked in the kernel takes tens of microseconds. So a
 //! waiter first spins on the barrier's generation counter and only then sleeps on a
-//! condition variable, which keeps the cost low when every worker has its own core and
-//! still yields the core when there are more workers than cores.
+//! condition variable. Spinning keeps the cost low when every worker has its own core,
+//! and sleeping yields the core when there are more workers than cores.
 //!
 //! A barrier can be poisoned when a worker fails, which releases every waiter with an
 //! error instead of leaving it blocked forever.
@@ -56,7 +56,7 @@ impl SpinBarrier {
         let generation = self.generation.load(Ordering::Acquire);
         if self.arrived.fetch_add(1, Ordering::AcqRel) + 1 == self.parties {
             // The last party resets the count before it publishes the next generation, so
-            // a party that sees the new generation also sees the reset count.
+            // a party that reads the new generation also reads the reset count.
             self.arrived.store(0, Ordering::Relaxed);
             self.generation
                 .store(generation.wrapping_add(1), Ordering::SeqCst);
@@ -78,9 +78,9 @@ impl SpinBarrier {
         }
 
         // The sleeper count is raised before the generation is read again, and the last
-        // party stores the generation before it reads the sleeper count (all SeqCst), so
-        // either this thread sees the new generation or the last party sees the sleeper
-        // and notifies, which it can only do once this thread waits and unlocks.
+        // party stores the generation before it reads the sleeper count (all SeqCst).
+        // So either this thread reads the new generation, or the last party reads the
+        // sleeper count and notifies, which it can only do once this thread waits.
         let mut guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
         self.sleepers.fetch_add(1, Ordering::SeqCst);
         let result = loop {

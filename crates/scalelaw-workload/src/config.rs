@@ -31,7 +31,7 @@ impl MlpShape {
     }
 }
 
-/// How the batch is sized as the number of workers changes.
+/// Batch sizing as the number of workers changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Batch {
     /// Strong scaling: a fixed global batch, split evenly between the workers.

@@ -14,7 +14,7 @@ use crate::MlpShape;
 /// Hidden units of the teacher network, fixed so the task is the same for any student.
 const TEACHER_HIDDEN: usize = 32;
 
-/// Samples generated at a time when labelling, to bound the teacher's scratch memory.
+/// Samples labelled per teacher pass, to bound the teacher's scratch memory.
 const LABEL_CHUNK: usize = 4096;
 
 /// Random-number streams of one seed, so changing one use does not shift the others.
@@ -159,8 +159,8 @@ mod tests {
 
     #[test]
     fn dataset_uses_every_class() {
-        // With centred hidden units the classes are roughly balanced. A class with under
-        // a third of its even share would make the task close to predicting a constant.
+        // With centred hidden units no class is rare, so every class must have over a
+        // third of its even share.
         let shape = MlpShape::default();
         let size = 20_000;
         let dataset = Dataset::generate(shape, size, 0);

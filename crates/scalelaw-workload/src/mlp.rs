@@ -93,7 +93,7 @@ impl Workspace {
 
 /// Computes the forward and backward pass on one shard.
 ///
-/// `inputs` is row-major `rows × shape.inputs`, and `labels` holds one class per row. The
+/// `inputs` is row-major `rows × shape.inputs`, and `labels` contains one class per row. The
 /// gradient of `scale · Σ loss_i` over the shard's rows is written to `grad` (same layout
 /// as the parameters, old contents overwritten), and `Σ loss_i`, unscaled, is returned.
 /// With `scale = 1 / global_batch` the gradients of all shards add up to the gradient of

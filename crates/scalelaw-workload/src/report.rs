@@ -1,4 +1,4 @@
-//! What a training run reports: progress while it runs and a summary at the end.
+//! Reports of a training run: progress while it runs and a summary at the end.
 
 use std::time::Duration;
 
