@@ -47,6 +47,41 @@ fn mlp_prints_one_json_line() {
     assert_eq!(lines.len(), 1, "stdout: {stdout}");
     let report: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
 
+    // Scripts depend on these keys, and `--help` lists them.
+    let mut keys: Vec<&str> = report
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    let mut expected = vec![
+        "workload",
+        "workers",
+        "scaling",
+        "global_batch",
+        "batch_per_worker",
+        "steps",
+        "warmup_steps",
+        "elapsed_s",
+        "samples_per_s",
+        "step_ms",
+        "compute_ms",
+        "allreduce_ms",
+        "allreduce",
+        "initial_loss",
+        "final_loss",
+        "inputs",
+        "hidden",
+        "classes",
+        "parameters",
+        "learning_rate",
+        "seed",
+        "dataset_size",
+    ];
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+
     assert_eq!(report["workload"], "mlp");
     assert_eq!(report["workers"], 2);
     assert_eq!(report["scaling"], "strong");

@@ -73,7 +73,8 @@ pub struct TrainConfig {
     /// Seed of the data, the teacher network and the initial weights.
     pub seed: u64,
     /// Number of generated training samples; `None` uses 65,536 or the global batch,
-    /// whichever is larger.
+    /// whichever is larger. Steps take global batches from it in order and start again at
+    /// the front, so rows after the last whole global batch are never used.
     pub dataset_size: Option<usize>,
     /// Minimum time between two progress reports; zero reports every step.
     pub progress_interval: Duration,
