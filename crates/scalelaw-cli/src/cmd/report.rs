@@ -90,19 +90,10 @@ pub fn build_inputs(args: &ReportArgs) -> anyhow::Result<ReportInputs> {
             }
             Err(err) => (unfitted(format!("{err:#}")), Vec::new()),
         };
-        let marks = comparison
-            .chosen_fit()
-            .map(report::marks_from_fit)
-            .unwrap_or_default();
-        series_reports.push(SeriesReport {
-            label: series.label,
-            observations: series.observations,
-            comparison,
-            notes: series.notes,
-            marks,
-            frontier: None,
-            predictions,
-        });
+        let mut report = SeriesReport::new(series.label, series.observations, comparison);
+        report.notes = series.notes;
+        report.predictions = predictions;
+        series_reports.push(report);
     }
 
     let file_name = args.data.file.file_name().map_or_else(
@@ -145,13 +136,12 @@ pub fn build_inputs(args: &ReportArgs) -> anyhow::Result<ReportInputs> {
     if !loaded.input.by.is_empty() {
         shown.push(("by".to_string(), loaded.input.by.join(", ")));
     }
-    Ok(ReportInputs {
-        title: format!("scalelaw report: {file_name}"),
-        settings: shown,
-        notes: loaded.input.notes,
-        error_bars: args.error_bars,
-        series: series_reports,
-    })
+    let mut inputs = ReportInputs::new(format!("scalelaw report: {file_name}"));
+    inputs.settings = shown;
+    inputs.notes = loaded.input.notes;
+    inputs.error_bars = args.error_bars;
+    inputs.series = series_reports;
+    Ok(inputs)
 }
 
 /// A comparison with no fitted law, carrying the reason in place of a ranking.

@@ -55,6 +55,43 @@ pub struct SeriesReport {
     pub predictions: Vec<PredictionRow>,
 }
 
+impl ReportInputs {
+    /// Starts a report with a title and no settings, notes or series.
+    pub fn new(title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            settings: Vec::new(),
+            notes: Vec::new(),
+            error_bars: ErrorBars::default(),
+            series: Vec::new(),
+        }
+    }
+}
+
+impl SeriesReport {
+    /// Builds a series from its observations and ranked fits, with the balance points
+    /// of the chosen fit marked and no cost frontier or predictions.
+    pub fn new(
+        label: impl Into<String>,
+        observations: Observations,
+        comparison: Comparison,
+    ) -> Self {
+        let marks = comparison
+            .chosen_fit()
+            .map(marks_from_fit)
+            .unwrap_or_default();
+        Self {
+            label: label.into(),
+            observations,
+            comparison,
+            notes: Vec::new(),
+            marks,
+            frontier: None,
+            predictions: Vec::new(),
+        }
+    }
+}
+
 /// One law's prediction of the metric at one scale value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PredictionRow {
