@@ -229,7 +229,8 @@ mod tests {
         assert!((form.serial_fraction - 0.1).abs() < 1e-15);
         assert!((form.unit_rate - 0.05).abs() < 1e-15);
         let back = JobTime::from_amdahl(form);
-        assert!((back[0] - 2.0).abs() < 1e-12 && (back[1] - 18.0).abs() < 1e-12);
+        assert!((back[0] - 2.0).abs() < 1e-12, "{back:?}");
+        assert!((back[1] - 18.0).abs() < 1e-12, "{back:?}");
     }
 
     #[test]
