@@ -327,9 +327,12 @@ pub fn fit(law: &dyn Law, data: &Observations, options: &FitOptions) -> Result<F
                 options.bootstrap_resamples
             ));
         }
+        let jackknife = bootstrap::jackknife(law, data, &theta, options.bounded);
         bootstrap::attach_intervals(
             law,
+            &theta,
             &resamples,
+            &jackknife,
             options.confidence,
             &mut params,
             &mut derived,
