@@ -60,7 +60,7 @@ pub(super) fn frontier(
     let upper = match point.peak {
         Some((_, _, whole)) => whole,
         None => {
-            let measured = (4.0 * context.fit.max_x).ceil() as u64;
+            let measured = (4.0 * context.fit.max_measured_n).ceil() as u64;
             let answers = answer_ns.iter().copied().max().unwrap_or(1);
             measured.max(answers).min(capacity.max_n())
         }

@@ -156,6 +156,12 @@ pub enum PlanError {
         actual: &'static str,
         expected: &'static str,
     },
+    #[error("the saved {law} fit has {got} parameters, but the law has {expected}")]
+    ParameterCount {
+        law: String,
+        expected: usize,
+        got: usize,
+    },
     #[error(
         "the fit's parameters give no positive throughput at N = 1, so there is nothing to plan"
     )]
@@ -296,6 +302,35 @@ pub struct Plan {
     pub assumptions: Vec<String>,
 }
 
+/// A fitted law as planning needs it: the law, its estimates and their bootstrap
+/// resamples. Built from a [`Fit`], or from a saved fit that kept only some fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedLaw {
+    /// Law identifier (`usl`, `job-time`).
+    pub law: String,
+    /// Parameter estimates in the law's order.
+    pub theta: Vec<f64>,
+    /// Bootstrap resamples of `theta`; empty when the fit kept none, so answers then
+    /// have no intervals.
+    pub bootstrap_thetas: Vec<Vec<f64>>,
+    /// Largest N measured.
+    pub max_measured_n: f64,
+    /// Two-sided level of every interval.
+    pub confidence: f64,
+}
+
+impl From<&Fit> for FittedLaw {
+    fn from(fit: &Fit) -> Self {
+        Self {
+            law: fit.law.clone(),
+            theta: fit.theta(),
+            bootstrap_thetas: fit.bootstrap_thetas.clone(),
+            max_measured_n: fit.max_x,
+            confidence: fit.confidence,
+        }
+    }
+}
+
 /// Every balance point of one parameter vector.
 struct Answers {
     peak: Option<(f64, f64, u64)>,
@@ -329,13 +364,36 @@ fn answers(capacity: &Capacity<'_>, options: &PlanOptions) -> Answers {
 
 /// Finds the balance points of `fit` with bootstrap intervals from its resamples.
 pub fn plan(fit: &Fit, options: &PlanOptions) -> Result<Plan, PlanError> {
+    plan_fitted(&FittedLaw::from(fit), options)
+}
+
+/// Finds the balance points of a fitted law, as [`plan`] does for a [`Fit`].
+pub fn plan_fitted(fit: &FittedLaw, options: &PlanOptions) -> Result<Plan, PlanError> {
     let law = laws::any_by_id(&fit.law).ok_or_else(|| {
         let mut known = laws::ids();
         known.extend(laws::time_laws().iter().map(|law| law.id()));
         PlanError::UnknownLaw(fit.law.clone(), known.join(", "))
     })?;
-    check_options(law.as_ref(), fit, options)?;
-    let theta = fit.theta();
+    if fit.theta.len() != law.params().len() {
+        return Err(PlanError::ParameterCount {
+            law: fit.law.clone(),
+            expected: law.params().len(),
+            got: fit.theta.len(),
+        });
+    }
+    if let Some(bad) = fit
+        .bootstrap_thetas
+        .iter()
+        .find(|t| t.len() != fit.theta.len())
+    {
+        return Err(PlanError::ParameterCount {
+            law: fit.law.clone(),
+            expected: fit.theta.len(),
+            got: bad.len(),
+        });
+    }
+    check_options(law.as_ref(), &fit.theta, options)?;
+    let theta = fit.theta.clone();
     let capacity = Capacity::new(law.as_ref(), &theta, options.form, options.max_n);
     if !capacity.is_valid() {
         return Err(PlanError::NoThroughput);
@@ -358,7 +416,7 @@ pub fn plan(fit: &Fit, options: &PlanOptions) -> Result<Plan, PlanError> {
         fit,
         options,
         level: fit.confidence,
-        limit: EXTRAPOLATION_FACTOR * fit.max_x,
+        limit: EXTRAPOLATION_FACTOR * fit.max_measured_n,
     };
 
     let peak = context.peak(&point, &resampled);
@@ -386,7 +444,8 @@ pub fn plan(fit: &Fit, options: &PlanOptions) -> Result<Plan, PlanError> {
     let mut assumptions = vec![format!(
         "throughput follows the fitted {} law; whole N from 1 to {} is searched, \
          assuming throughput rises to at most one peak",
-        fit.law_name, options.max_n
+        law.name(),
+        options.max_n
     )];
     if let Some(Goal::Latency { .. }) = options.goal {
         assumptions.push(
@@ -411,7 +470,7 @@ pub fn plan(fit: &Fit, options: &PlanOptions) -> Result<Plan, PlanError> {
         min_efficiency: options.min_efficiency,
         confidence: fit.confidence,
         resamples: resampled.len(),
-        max_measured_n: fit.max_x,
+        max_measured_n: fit.max_measured_n,
         extrapolation_limit: context.limit,
         peak,
         roof,
@@ -426,7 +485,7 @@ pub fn plan(fit: &Fit, options: &PlanOptions) -> Result<Plan, PlanError> {
 /// Inputs shared by every aggregation step.
 struct Context<'a> {
     law: &'a dyn Law,
-    fit: &'a Fit,
+    fit: &'a FittedLaw,
     options: &'a PlanOptions,
     level: f64,
     limit: f64,
@@ -442,7 +501,7 @@ impl Context<'_> {
     }
 
     fn peak(&self, point: &Answers, resampled: &[Answers]) -> BalancePoint {
-        let theta = self.fit.theta();
+        let theta = self.fit.theta.clone();
         let capacity = self.capacity(&theta);
         let cost_at = |capacity: &Capacity<'_>, whole: u64| {
             self.options
@@ -484,7 +543,7 @@ impl Context<'_> {
     /// A balance point at a whole N, with throughput and hourly cost at that N under
     /// each resample.
     fn whole_point(&self, n: Option<u64>, resampled: Vec<Option<u64>>, note: &str) -> BalancePoint {
-        let theta = self.fit.theta();
+        let theta = self.fit.theta.clone();
         let capacity = self.capacity(&theta);
         let mut ns = Vec::new();
         let mut throughputs = Vec::new();
@@ -603,7 +662,7 @@ impl Context<'_> {
     }
 }
 
-fn check_options(law: &dyn Law, fit: &Fit, options: &PlanOptions) -> Result<(), PlanError> {
+fn check_options(law: &dyn Law, theta: &[f64], options: &PlanOptions) -> Result<(), PlanError> {
     let cost = &options.cost;
     for (name, value) in [
         ("cost per unit", cost.per_unit_hour),
@@ -655,19 +714,17 @@ fn check_options(law: &dyn Law, fit: &Fit, options: &PlanOptions) -> Result<(), 
     let is_time_law = laws::time_laws().iter().any(|l| l.id() == law.id());
     match options.form {
         MetricForm::Throughput if is_time_law => Err(PlanError::WrongForm {
-            law: fit.law_name.clone(),
+            law: law.name().to_string(),
             actual: "a run time",
             expected: "a throughput",
         }),
-        MetricForm::Throughput if law.unit_rate(&fit.theta()).is_none() => {
-            Err(PlanError::WrongForm {
-                law: fit.law_name.clone(),
-                actual: "neither a rate nor a time",
-                expected: "a throughput",
-            })
-        }
+        MetricForm::Throughput if law.unit_rate(theta).is_none() => Err(PlanError::WrongForm {
+            law: law.name().to_string(),
+            actual: "neither a rate nor a time",
+            expected: "a throughput",
+        }),
         MetricForm::Time { .. } if !is_time_law => Err(PlanError::WrongForm {
-            law: fit.law_name.clone(),
+            law: law.name().to_string(),
             actual: "not a run time",
             expected: "a run time",
         }),
