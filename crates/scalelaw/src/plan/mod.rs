@@ -191,6 +191,12 @@ pub struct Estimate {
 }
 
 impl Estimate {
+    /// Rounds the interval outward to whole numbers, for answers that are counts.
+    fn whole(mut self) -> Self {
+        self.interval = self.interval.map(|(low, high)| (low.floor(), high.ceil()));
+        self
+    }
+
     fn from_samples(value: Option<f64>, mut samples: Vec<f64>, total: usize, level: f64) -> Self {
         samples.retain(|v| v.is_finite());
         Self {
@@ -442,7 +448,7 @@ pub fn plan_fitted(fit: &FittedLaw, options: &PlanOptions) -> Result<Plan, PlanE
     let frontier = frontier::frontier(&context, &capacity, &point, goal_plan.as_ref());
 
     let mut assumptions = vec![format!(
-        "throughput follows the fitted {} law; whole N from 1 to {} is searched, \
+        "throughput follows the fitted {}; whole N from 1 to {} is searched, \
          assuming throughput rises to at most one peak",
         law.name(),
         options.max_n
@@ -557,7 +563,7 @@ impl Context<'_> {
         }
         let throughput = n.map(|n| capacity.throughput(n as f64));
         BalancePoint {
-            n: self.estimate(n.map(|n| n as f64), ns),
+            n: self.estimate(n.map(|n| n as f64), ns).whole(),
             whole_n: n,
             throughput: self.estimate(throughput, throughputs),
             cost: self.estimate(
@@ -591,7 +597,7 @@ impl Context<'_> {
         };
         let n = met_point.map(|g| g.n);
         let cheapest = BalancePoint {
-            n: collect(&|g| Some(g.n as f64)),
+            n: collect(&|g| Some(g.n as f64)).whole(),
             whole_n: n,
             throughput: collect(&|g| Some(g.throughput)),
             cost: collect(&|g| Some(g.cost)),
