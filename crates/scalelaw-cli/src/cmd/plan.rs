@@ -15,10 +15,9 @@ use scalelaw::plan::{
 };
 use scalelaw::{laws, select, FitOptions, Law, Observations};
 
-use crate::input::DataArgs;
+use crate::input::{self, DataArgs};
 use crate::output::Format;
 
-use data::{Columns, ConfigurationRuns, TIME_NAMES};
 use parse::UnitCost;
 
 /// Exit status when the input is valid but the goal cannot be met at any N.
@@ -259,9 +258,7 @@ fn goal(args: &PlanArgs) -> anyhow::Result<Goal> {
 fn is_time_metric(args: &PlanArgs, metric_name: &str) -> bool {
     match args.metric {
         Some(kind) => kind == MetricKind::Time,
-        None => TIME_NAMES
-            .iter()
-            .any(|name| metric_name.eq_ignore_ascii_case(name)),
+        None => data::is_time_name(metric_name),
     }
 }
 
@@ -270,14 +267,23 @@ fn plan_data(
     file: &str,
     options_for: &dyn Fn(&str, MetricForm) -> anyhow::Result<PlanOptions>,
 ) -> anyhow::Result<Report> {
-    let columns = Columns {
-        x: args.data.x.as_deref(),
-        y: args.data.y.as_deref(),
-        config: args.config_column.as_deref(),
-        filters: &args.data.filters,
+    let mut data_args = args.data.clone();
+    if let Some(column) = &args.config_column {
+        if !data_args.by.contains(column) {
+            data_args.by.push(column.clone());
+        }
+    }
+    let loaded = input::load(&data_args)?;
+    let censored = data::censored_runs(&args.data.file, args.config_column.as_deref())?;
+    let metric_name = loaded.input.metric_name.clone();
+    // The shared reader turns a run-time column T into the rate 1/T and names the
+    // metric `1/T`; planning reads it back as a run time for the job-time law unless
+    // --metric throughput asks for a rate.
+    let reciprocal_of = metric_name.strip_prefix("1/").map(str::to_string);
+    let time = match (&reciprocal_of, args.metric) {
+        (Some(_), kind) => kind != Some(MetricKind::Throughput),
+        (None, _) => is_time_metric(args, &metric_name),
     };
-    let runs = data::read_runs_minimal(&args.data.file, &columns)?;
-    let time = is_time_metric(args, &runs.metric_name);
     let form = if time {
         MetricForm::Time {
             work_per_run: args.work_per_run,
@@ -285,29 +291,78 @@ fn plan_data(
     } else {
         MetricForm::Throughput
     };
-    let mut notes = runs.notes.clone();
+    let mut notes: Vec<String> = loaded
+        .input
+        .notes
+        .iter()
+        .filter(|note| reciprocal_of.is_none() || !note.starts_with("fitting the rate 1/"))
+        .cloned()
+        .collect();
+    let time_name = reciprocal_of.clone().unwrap_or_else(|| metric_name.clone());
     if time {
         notes.push(format!(
-            "`{}` is read as the run time of a job of {} work units, in seconds",
-            runs.metric_name,
-            scalelaw::stats::format_sig(args.work_per_run, 6)
+            "`{time_name}` is read as the run time in seconds of a job of {} work units",
+            args.work_per_run
+        ));
+    } else if reciprocal_of.is_some() {
+        notes.push(format!(
+            "throughput is {} work units per run / `{time_name}`",
+            args.work_per_run
         ));
     }
+    let metric_values = |observations: &Observations| -> anyhow::Result<Observations> {
+        let y: Vec<f64> = match (&reciprocal_of, time) {
+            (Some(_), true) => observations.y().iter().map(|rate| 1.0 / rate).collect(),
+            (Some(_), false) => observations
+                .y()
+                .iter()
+                .map(|rate| rate * args.work_per_run)
+                .collect(),
+            (None, _) => return Ok(observations.clone()),
+        };
+        let name = if time {
+            time_name.clone()
+        } else {
+            "throughput".to_string()
+        };
+        Ok(Observations::new(
+            observations.scale_names()[0].clone(),
+            name,
+            observations.x().to_vec(),
+            y,
+        )?)
+    };
 
     let mut configurations = Vec::new();
-    for configuration in &runs.configurations {
-        let (fit, chosen_note) = fit_configuration(args, configuration, time)
-            .with_context(|| configuration_context(file, &configuration.label))?;
-        let options = options_for(&configuration.label, form)?;
+    for series in &loaded.series {
+        let label = match &args.config_column {
+            Some(column) => series
+                .group
+                .iter()
+                .find(|(name, _)| name == column)
+                .map(|(_, value)| value.clone())
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let display = if series.label.is_empty() || args.data.by.is_empty() {
+            label.clone()
+        } else {
+            series.label.clone()
+        };
+        let observations = metric_values(&series.observations)?;
+        let (fit, chosen_note) = fit_configuration(args, &observations, time)
+            .with_context(|| configuration_context(file, &display))?;
+        let options = options_for(&label, form)?;
         let plan = scalelaw::plan::plan(&fit, &options)
-            .with_context(|| configuration_context(file, &configuration.label))?;
-        let mut config_notes: Vec<String> = chosen_note.into_iter().collect();
+            .with_context(|| configuration_context(file, &display))?;
+        let mut config_notes: Vec<String> = series.notes.clone();
+        config_notes.extend(chosen_note);
         config_notes.extend(fit.warnings.iter().cloned());
         configurations.push(ConfigurationPlan {
-            label: configuration.label.clone(),
+            label: display,
             law_name: fit.law_name.clone(),
             non_monotonic: describe_non_monotonic(&fit.points, form),
-            censored: configuration.censored,
+            censored: censored.get(&label).copied().unwrap_or(0),
             notes: config_notes,
             plan,
         });
@@ -326,7 +381,7 @@ fn configuration_context(file: &str, label: &str) -> String {
 /// Fits the law chosen by `--law` and returns it with a note on how it was chosen.
 fn fit_configuration(
     args: &PlanArgs,
-    configuration: &ConfigurationRuns,
+    observations: &Observations,
     time: bool,
 ) -> anyhow::Result<(scalelaw::Fit, Option<String>)> {
     if !(args.confidence > 0.0 && args.confidence < 1.0) {
@@ -342,7 +397,6 @@ fn fit_configuration(
         confidence: args.confidence,
         leave_one_out: false,
     };
-    let observations: &Observations = &configuration.observations;
     let law: Box<dyn Law> = match (args.law.as_str(), time) {
         ("auto", true) => Box::new(laws::JobTime),
         ("auto", false) => {

@@ -167,9 +167,11 @@ pub enum PlanError {
     )]
     NoThroughput,
     #[error(
-        "the latency SLO of {slo} s is at or below the {what} of {floor} s that a request \
-         takes without waiting even at the most efficient N = {n}, so no N can meet it; \
-         raise the SLO above the service time"
+        "the latency SLO of {} s is at or below the {what} of {} s that a request takes \
+         without waiting even at the most efficient N = {n}, so no N can meet it; raise the \
+         SLO above the service time",
+        stats::format_sig(*slo, 4),
+        stats::format_sig(*floor, 4)
     )]
     SloBelowServiceTime {
         slo: f64,
@@ -463,9 +465,8 @@ pub fn plan_fitted(fit: &FittedLaw, options: &PlanOptions) -> Result<Plan, PlanE
     }
     if let MetricForm::Time { work_per_run } = options.form {
         assumptions.push(format!(
-            "each measured run does {} work units, and run time grows in proportion to \
-             the work",
-            stats::format_sig(work_per_run, 6)
+            "each measured run does {work_per_run} work units, and run time grows in \
+             proportion to the work"
         ));
     }
 
@@ -647,7 +648,8 @@ impl Context<'_> {
             Miss::Latency { at_n, .. } | Miss::Deadline { at_n, .. } => Some(at_n),
             Miss::Throughput { .. } | Miss::Unstable { .. } => Some(capacity.peak_whole()),
             Miss::Budget { .. } => Some(1),
-        };
+        }
+        .filter(|&n| n < self.options.max_n);
         let samples = resampled
             .iter()
             .filter_map(|a| match a.goal {

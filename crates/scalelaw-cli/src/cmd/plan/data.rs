@@ -1,237 +1,91 @@
-//! Inputs of `plan`: a tidy CSV of runs, split by configuration, or a saved fit.
-//!
-//! NOTE: `read_runs_minimal` is a small CSV reader kept here until `plan` moves to the
-//! shared reader (`input::load_series` with `--by` set to the configuration column).
-//! It reads only CSV (no JSON Lines), guesses columns from a short list of names and
-//! does not derive throughput from latency.
+//! Inputs of `plan` beyond the shared reader: run counts by status per
+//! configuration, and saved fits.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{bail, Context};
 use scalelaw::plan::FittedLaw;
-use scalelaw::Observations;
 use serde_json::Value;
 
-/// Column names read as the scale parameter when `--x` is not given, in order of
-/// preference.
-const SCALE_NAMES: &[&str] = &[
-    "n",
-    "workers",
-    "nodes",
-    "threads",
-    "processes",
-    "processors",
-    "concurrency",
-    "load",
-    "clients",
-    "cores",
-    "gpus",
-    "replicas",
-    "instances",
-];
-
-/// Column names read as the metric when `--y` is not given, in order of preference.
-const METRIC_NAMES: &[&str] = &[
-    "throughput",
-    "rate",
-    "tps",
-    "qps",
-    "rps",
-    "ops",
-    "samples_per_second",
+/// Words that mark a metric as the run time of a job, so the job-time law applies.
+const TIME_WORDS: &[&str] = &[
     "time",
-    "run_time",
     "runtime",
     "duration",
     "elapsed",
-    "wall_time",
-    "job_time",
     "seconds",
-];
-
-/// Metric names read as the run time of a job, so the job-time law applies.
-pub const TIME_NAMES: &[&str] = &[
-    "time",
-    "run_time",
-    "runtime",
-    "duration",
-    "elapsed",
-    "elapsed_s",
-    "wall_time",
+    "walltime",
     "wallclock",
-    "job_time",
-    "seconds",
-    "time_s",
-    "time_sec",
+    "makespan",
 ];
 
-/// The runs of one configuration.
-#[derive(Debug, Clone)]
-pub struct ConfigurationRuns {
-    /// Value of the configuration column; empty without `--config-column`.
-    pub label: String,
-    pub observations: Observations,
-    /// Runs whose `status` was not `ok` (failed or timed out), left out of the fit.
-    pub censored: usize,
+/// Words that mark a metric as the latency of one request rather than a job's run time.
+const LATENCY_WORDS: &[&str] = &["latency", "response", "rt", "resp"];
+
+/// Returns whether a metric column's name reads as a run time (`time`, `run_time`,
+/// `elapsed_s`) and not as a latency (`response_time`).
+pub fn is_time_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c == '_' || c == '-' || c == '.' || c == ' ')
+        .collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    has(TIME_WORDS) && !has(LATENCY_WORDS)
 }
 
-/// What the reader read, for the output.
-#[derive(Debug, Clone)]
-pub struct Runs {
-    pub metric_name: String,
-    pub configurations: Vec<ConfigurationRuns>,
-    /// Decisions taken on the user's behalf (guessed columns, skipped rows).
-    pub notes: Vec<String>,
-}
-
-/// Column choices for [`read_runs_minimal`].
-pub struct Columns<'a> {
-    pub x: Option<&'a str>,
-    pub y: Option<&'a str>,
-    pub config: Option<&'a str>,
-    /// `COLUMN=VALUE` row filters.
-    pub filters: &'a [String],
-}
-
-/// Reads a tidy CSV of runs and splits it by configuration.
-pub fn read_runs_minimal(path: &Path, columns: &Columns<'_>) -> anyhow::Result<Runs> {
+/// Counts the runs whose `status` is not `ok` (failed or timed out) for each value of
+/// `config_column` (all under "" without one). Reads CSV or, for `.jsonl` files, JSON
+/// Lines; returns an empty map when the file has no `status` column.
+pub fn censored_runs(
+    path: &Path,
+    config_column: Option<&str>,
+) -> anyhow::Result<BTreeMap<String, usize>> {
     let file = path.display().to_string();
+    let mut counts = BTreeMap::new();
+    let mut count = |config: String, status: &str| {
+        if !status.trim().eq_ignore_ascii_case("ok") {
+            *counts.entry(config).or_insert(0) += 1;
+        }
+    };
+    let is_jsonl = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    if is_jsonl {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {file}"))?;
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let Ok(object) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
+            let Some(status) = object.get("status").and_then(Value::as_str) else {
+                continue;
+            };
+            let config = config_column
+                .and_then(|c| object.get(c))
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .unwrap_or_default();
+            count(config, status);
+        }
+        return Ok(counts);
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
         .with_context(|| format!("cannot read {file}"))?;
-    let header: Vec<String> = reader
-        .headers()
-        .with_context(|| format!("{file}: cannot read the header row"))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let find = |name: &str, flag: &str| -> anyhow::Result<usize> {
-        header.iter().position(|h| h == name).with_context(|| {
-            format!(
-                "{file} has no column `{name}` (given by {flag}); its columns are {}",
-                header.join(", ")
-            )
-        })
+    let header = reader.headers()?.clone();
+    let Some(status) = header.iter().position(|h| h == "status") else {
+        return Ok(counts);
     };
-    let guess = |names: &[&str], flag: &str, what: &str| -> anyhow::Result<usize> {
-        names
-            .iter()
-            .find_map(|name| header.iter().position(|h| h.eq_ignore_ascii_case(name)))
-            .with_context(|| {
-                format!(
-                    "{file}: no column looks like the {what} (columns: {}); name it with {flag}",
-                    header.join(", ")
-                )
-            })
-    };
-    let mut notes = Vec::new();
-    let x = match columns.x {
-        Some(name) => find(name, "--x")?,
-        None => {
-            let index = guess(SCALE_NAMES, "--x", "scale parameter")?;
-            notes.push(format!(
-                "scale parameter: column `{}` (guessed)",
-                header[index]
-            ));
-            index
-        }
-    };
-    let y = match columns.y {
-        Some(name) => find(name, "--y")?,
-        None => {
-            let index = guess(METRIC_NAMES, "--y", "metric")?;
-            notes.push(format!("metric: column `{}` (guessed)", header[index]));
-            index
-        }
-    };
-    let config = columns
-        .config
-        .map(|name| find(name, "--config-column"))
-        .transpose()?;
-    let status = header.iter().position(|h| h == "status");
-    let mut filters = Vec::new();
-    for filter in columns.filters {
-        let (name, value) = filter
-            .split_once('=')
-            .with_context(|| format!("--where `{filter}` is not COLUMN=VALUE"))?;
-        filters.push((find(name.trim(), "--where")?, value.trim().to_string()));
-    }
-
-    let mut groups: BTreeMap<String, (Vec<f64>, Vec<f64>, usize)> = BTreeMap::new();
-    let mut skipped_empty = 0;
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        let record = record.with_context(|| format!("{file}:{line}: cannot read the row"))?;
-        if filters
-            .iter()
-            .any(|(column, value)| record.get(*column) != Some(value.as_str()))
-        {
-            continue;
-        }
+    let config = config_column.and_then(|name| header.iter().position(|h| h == name));
+    for record in reader.records() {
+        let record = record.with_context(|| format!("{file}: cannot read a row"))?;
         let label = config
             .and_then(|c| record.get(c))
             .unwrap_or_default()
             .to_string();
-        let entry = groups.entry(label).or_default();
-        if let Some(status) = status.and_then(|s| record.get(s)) {
-            if !status.eq_ignore_ascii_case("ok") {
-                entry.2 += 1;
-                continue;
-            }
-        }
-        let (Some(x_text), Some(y_text)) = (record.get(x), record.get(y)) else {
-            skipped_empty += 1;
-            continue;
-        };
-        if x_text.is_empty() || y_text.is_empty() {
-            skipped_empty += 1;
-            continue;
-        }
-        let parse = |text: &str, column: usize| -> anyhow::Result<f64> {
-            text.parse().with_context(|| {
-                format!(
-                    "{file}:{line}: `{text}` in column `{}` is not a number",
-                    header[column]
-                )
-            })
-        };
-        entry.0.push(parse(x_text, x)?);
-        entry.1.push(parse(y_text, y)?);
+        count(label, record.get(status).unwrap_or_default());
     }
-    if skipped_empty > 0 {
-        notes.push(format!(
-            "{skipped_empty} rows with an empty cell were left out"
-        ));
-    }
-    if groups.is_empty() {
-        bail!("{file} has no data rows (after --where)");
-    }
-
-    let mut configurations = Vec::new();
-    for (label, (xs, ys, censored)) in groups {
-        if ys.is_empty() {
-            let what = if label.is_empty() {
-                String::new()
-            } else {
-                format!(" for configuration `{label}`")
-            };
-            bail!("{file}: no run has status `ok`{what}, so there is nothing to fit");
-        }
-        let observations = Observations::new(header[x].clone(), header[y].clone(), xs, ys)
-            .with_context(|| format!("{file}: invalid data"))?;
-        configurations.push(ConfigurationRuns {
-            label,
-            observations,
-            censored,
-        });
-    }
-    Ok(Runs {
-        metric_name: header[y].clone(),
-        configurations,
-        notes,
-    })
+    Ok(counts)
 }
 
 /// One fit read from a saved file.
@@ -320,6 +174,15 @@ fn fit_command_output(document: &Value) -> Option<Vec<SavedFit>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_names_exclude_latency() {
+        assert!(is_time_name("time"));
+        assert!(is_time_name("run_time"));
+        assert!(is_time_name("elapsed_s"));
+        assert!(!is_time_name("response_time"));
+        assert!(!is_time_name("throughput"));
+    }
 
     #[test]
     fn fit_command_output_takes_chosen_law() {

@@ -134,7 +134,7 @@ fn slo_words(slo: &LatencySlo) -> String {
     match *slo {
         LatencySlo::Mean { .. } => "mean".to_string(),
         LatencySlo::Percentile { percentile, .. } => {
-            format!("p{}", format_sig(percentile * 100.0, 4))
+            format!("p{}", (percentile * 1e4).round() / 1e2)
         }
     }
 }
@@ -459,10 +459,7 @@ fn configuration_text(c: &ConfigurationPlan, markdown: bool) -> String {
     );
     out += &format!("{bullet}cost: {}\n", cost_words(plan));
     if let MetricForm::Time { work_per_run } = plan.form {
-        out += &format!(
-            "{bullet}throughput is {} work units per run / run time\n",
-            sig(work_per_run)
-        );
+        out += &format!("{bullet}throughput is {work_per_run} work units per run / run time\n");
     }
     for note in &c.notes {
         out += &format!("{bullet}note: {note}\n");
