@@ -28,7 +28,7 @@ const LATENCY_WORDS: &[&str] = &["latency", "response", "rt", "resp"];
 pub fn is_time_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let words: Vec<&str> = lower
-        .split(|c: char| c == '_' || c == '-' || c == '.' || c == ' ')
+        .split(['_', '-', '.', ' '])
         .collect();
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
     has(TIME_WORDS) && !has(LATENCY_WORDS)
