@@ -144,11 +144,16 @@ fn svg_scaling_plot_has_points_and_labels() {
         texts.iter().any(|t| t.starts_with("peak N* =")),
         "peak label missing"
     );
-    // One band per law with bootstrap resamples: linear, Amdahl, Gustafson, USL.
+    assert!(
+        texts.iter().any(|t| t.starts_with("knee =")),
+        "knee label missing"
+    );
+    // One band per law with bootstrap resamples (linear, Amdahl, Gustafson, USL) and
+    // one triangle each for the peak and the knee.
     assert_eq!(
         svg.matches("<polygon").count(),
-        4 + 1,
-        "bands and peak marker"
+        4 + 2,
+        "bands and balance point markers"
     );
 }
 
@@ -210,4 +215,47 @@ fn html_has_no_external_reference() {
             "the report contains {pattern:?}, which could load an external resource"
         );
     }
+}
+
+#[test]
+fn cost_and_goal_add_frontier() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let page = dir.path().join("report.html");
+    let mut args = FIXED_ARGS.to_vec();
+    args.extend(["--cost-per-unit", "2.5", "--target-throughput", "1500"]);
+    run_report(&data_file("usl/specsdm91.csv"), &page, &args);
+    let html = std::fs::read_to_string(&page).expect("read the report");
+
+    assert!(
+        html.contains("data-plot=\"frontier\""),
+        "no cost frontier plot"
+    );
+    assert!(html.contains(">knee</td>"), "no knee in the balance points");
+    assert!(
+        html.contains(">cheapest</td>"),
+        "no cheapest N in the balance points"
+    );
+    assert!(
+        html.contains(">target</td>"),
+        "no target in the balance points"
+    );
+}
+
+#[test]
+fn goal_without_cost_is_rejected() {
+    let output = report_support::scalelaw(&[
+        "report",
+        data_file("usl/specsdm91.csv").to_str().unwrap(),
+        "--target-throughput",
+        "1500",
+    ]);
+    assert!(
+        !output.status.success(),
+        "a goal without a cost was accepted"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--cost-per-unit"),
+        "the error does not name the flag to set: {stderr}"
+    );
 }

@@ -4,6 +4,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::bail;
+use scalelaw::plan::{
+    CostModel, Goal, MetricForm, PlanOptions, DEFAULT_MAX_N, DEFAULT_MIN_EFFICIENCY,
+};
 use scalelaw::select::{Comparison, Criterion};
 
 use crate::cmd::fit::{fit_series, FitSettings};
@@ -21,6 +25,9 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub settings: FitSettings,
 
+    #[command(flatten)]
+    pub plan: ReportPlanArgs,
+
     /// Path of the HTML report to write
     #[arg(short, long, default_value = "report.html")]
     pub output: PathBuf,
@@ -36,6 +43,86 @@ pub struct ReportArgs {
     /// File format of the plots written to --plot-dir
     #[arg(long, value_enum, default_value_t = PlotFormat::Svg)]
     pub plot_format: PlotFormat,
+}
+
+/// Cost model and goal of the balance points; a subset of `plan`'s options.
+// NOTE: `plan`'s latency (--arrival-rate, --latency-slo) and deadline goals are not
+// accepted here yet, because their parsers are private to `cmd::plan`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct ReportPlanArgs {
+    /// Cost of one node or worker per hour; with any cost, the report shows the cost
+    /// frontier and the best throughput per cost
+    #[arg(long, value_name = "COST")]
+    pub cost_per_unit: Option<f64>,
+
+    /// Cost per hour that does not depend on N
+    #[arg(long, default_value_t = 0.0, value_name = "COST")]
+    pub fixed_cost: f64,
+
+    /// Cost of each request or work unit served
+    #[arg(long, default_value_t = 0.0, value_name = "COST")]
+    pub cost_per_request: f64,
+
+    /// Goal: throughput to reach, in work units per second; marks the cheapest N
+    /// that reaches it (needs a cost)
+    #[arg(long, value_name = "RATE", conflicts_with = "budget")]
+    pub target_throughput: Option<f64>,
+
+    /// Goal: most throughput whose cost stays within this amount per hour (needs a
+    /// cost)
+    #[arg(long, value_name = "COST")]
+    pub budget: Option<f64>,
+
+    /// Efficiency X(N)/(N·X(1)) that the knee keeps, above 0 and at most 1
+    #[arg(long, default_value_t = DEFAULT_MIN_EFFICIENCY, value_name = "SHARE")]
+    pub min_efficiency: f64,
+
+    /// Largest N the plan searches
+    #[arg(long, default_value_t = DEFAULT_MAX_N, value_name = "N")]
+    pub max_n: u64,
+}
+
+impl ReportPlanArgs {
+    /// Whether any cost was given.
+    fn has_cost(&self) -> bool {
+        self.cost_per_unit.is_some() || self.fixed_cost != 0.0 || self.cost_per_request != 0.0
+    }
+
+    /// The library's plan options. Without a cost, a cost of 1 per unit and hour
+    /// stands in, because the plan requires one; the cost-dependent answers are then
+    /// left out of the report.
+    fn options(&self) -> anyhow::Result<PlanOptions> {
+        let goal = match (self.target_throughput, self.budget) {
+            (Some(target), _) => Some(Goal::Throughput { target }),
+            (None, Some(per_hour)) => Some(Goal::Budget { per_hour }),
+            (None, None) => None,
+        };
+        if goal.is_some() && !self.has_cost() {
+            bail!(
+                "--target-throughput and --budget need a cost: set --cost-per-unit, \
+                 --fixed-cost or --cost-per-request"
+            );
+        }
+        let cost = if self.has_cost() {
+            CostModel {
+                per_unit_hour: self.cost_per_unit.unwrap_or(0.0),
+                fixed_hour: self.fixed_cost,
+                per_request: self.cost_per_request,
+            }
+        } else {
+            CostModel {
+                per_unit_hour: 1.0,
+                ..CostModel::default()
+            }
+        };
+        Ok(PlanOptions {
+            cost,
+            goal,
+            min_efficiency: self.min_efficiency,
+            max_n: self.max_n,
+            form: MetricForm::Throughput,
+        })
+    }
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
@@ -62,6 +149,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
 /// A single series that cannot be fitted is an error, as in `fit`. With several
 /// series, a failed one is shown in the report with its reason.
 pub fn build_inputs(args: &ReportArgs) -> anyhow::Result<ReportInputs> {
+    let plan_options = args.plan.options()?;
     let loaded = input::load(&args.data)?;
     let single = loaded.series.len() == 1;
     let mut series_reports = Vec::new();
@@ -92,6 +180,20 @@ pub fn build_inputs(args: &ReportArgs) -> anyhow::Result<ReportInputs> {
         };
         let mut report = SeriesReport::new(series.label, series.observations, comparison);
         report.notes = series.notes;
+        if let Some(fit) = report.comparison.chosen_fit() {
+            match scalelaw::plan::plan(fit, &plan_options) {
+                Ok(plan) => {
+                    report.marks = report::marks_from_plan(&plan, args.plan.has_cost());
+                    if args.plan.has_cost() {
+                        report.frontier = report::frontier_from_plan(&plan);
+                    }
+                }
+                Err(err) => report.notes.push(format!(
+                    "no plan for the {}: {err}; the balance points come from the fit alone",
+                    fit.law_name
+                )),
+            }
+        }
         report.predictions = predictions;
         series_reports.push(report);
     }
@@ -130,6 +232,29 @@ pub fn build_inputs(args: &ReportArgs) -> anyhow::Result<ReportInputs> {
         ),
         ("confidence".to_string(), settings.confidence.to_string()),
     ];
+    if args.plan.has_cost() {
+        shown.push((
+            "cost".to_string(),
+            format!(
+                "{} per unit and hour, {} fixed per hour, {} per request",
+                args.plan.cost_per_unit.unwrap_or(0.0),
+                args.plan.fixed_cost,
+                args.plan.cost_per_request
+            ),
+        ));
+    }
+    if let Some(target) = args.plan.target_throughput {
+        shown.push((
+            "goal".to_string(),
+            format!("throughput of at least {target}"),
+        ));
+    }
+    if let Some(budget) = args.plan.budget {
+        shown.push((
+            "goal".to_string(),
+            format!("most throughput within {budget} per hour"),
+        ));
+    }
     if !loaded.input.filters.is_empty() {
         shown.push(("where".to_string(), loaded.input.filters.join(", ")));
     }

@@ -207,6 +207,7 @@ impl Chart {
         let tx = |v: f64| transform(v, x_log);
         let ty = |v: f64| clamp(transform(v, y_log), y0, y1);
         let mut has_legend = false;
+        let mut markers_drawn = 0;
         for layer in &self.layers {
             match layer {
                 Layer::Band {
@@ -337,12 +338,20 @@ impl Chart {
                                 marker_color.filled(),
                             )))
                             .map_err(|e| fail(&e))?;
+                        // Each label sits one line lower than the previous one, so that
+                        // labels of nearby points (a knee next to the cheapest N) stay
+                        // readable.
+                        let offset = (4, 2 + 14 * (markers_drawn % 4));
+                        markers_drawn += 1;
                         chart
-                            .draw_series(std::iter::once(Text::new(
-                                text.clone(),
-                                at,
-                                ("sans-serif", 12).into_font().color(&BLACK),
-                            )))
+                            .draw_series(std::iter::once(
+                                EmptyElement::at(at)
+                                    + Text::new(
+                                        text.clone(),
+                                        offset,
+                                        ("sans-serif", 12).into_font().color(&BLACK),
+                                    ),
+                            ))
                             .map_err(|e| fail(&e))?;
                     }
                 }

@@ -156,7 +156,10 @@ fn render_series(
             "residuals" => "Residuals of each law at each measured point; a pattern \
                             rather than scatter means the law misses the shape of the data."
                 .to_string(),
-            "frontier" => "Cost against throughput at each scale.".to_string(),
+            "frontier" => "Pareto frontier of hourly cost against throughput: each point is \
+                           an N that no cheaper N matches in throughput; balance points \
+                           on the frontier are marked."
+                .to_string(),
             _ => String::new(),
         }
     };
@@ -174,7 +177,8 @@ fn render_series(
     }
     if series.frontier.is_none() {
         page.push_str(
-            "<p class=\"hook\">No cost model was given, so no cost frontier is drawn.</p>\n",
+            "<p class=\"hook\">No cost was given, so no cost frontier is drawn; set \
+             --cost-per-unit to see one.</p>\n",
         );
     }
 

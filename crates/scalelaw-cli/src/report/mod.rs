@@ -15,9 +15,11 @@ mod terminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use scalelaw::plan::{BalancePoint, Goal, Plan};
 use scalelaw::select::Comparison;
 use scalelaw::{Fit, Observations};
 
+use chart::format_number;
 pub use chart::Chart;
 pub use html::render_html;
 pub use plots::series_charts;
@@ -165,9 +167,8 @@ pub enum PlotFormat {
 }
 
 /// Balance points that follow from a fit alone: the peak N* with its throughput, and
-/// the contention roof. Laws without these quantities give none.
-// TODO: once `scalelaw::plan` lands on main, take the knee and the cheapest N meeting
-// a target from the plan instead, and fill `SeriesReport::frontier` from its cost model.
+/// the contention roof. Laws without these quantities give none. Used where no plan
+/// could be made; [`marks_from_plan`] adds the knee and the goal.
 pub fn marks_from_fit(fit: &Fit) -> Vec<BalanceMark> {
     let mut marks = Vec::new();
     let value = |name: &str| fit.derived(name).and_then(|d| d.derived.value);
@@ -194,6 +195,131 @@ pub fn marks_from_fit(fit: &Fit) -> Vec<BalanceMark> {
         }
     }
     marks
+}
+
+/// Balance points of a plan: peak, roof, knee, and, when a cost model was given
+/// (`with_cost`), the best throughput per cost and the cheapest N meeting the goal.
+pub fn marks_from_plan(plan: &Plan, with_cost: bool) -> Vec<BalanceMark> {
+    let mut marks = Vec::new();
+    let beyond = |point: &BalancePoint| {
+        if point.extrapolation {
+            format!(
+                "; beyond {} times the largest measured N, so an extrapolation",
+                format_number(scalelaw::plan::EXTRAPOLATION_FACTOR)
+            )
+        } else {
+            String::new()
+        }
+    };
+    let mut push_point = |label: String, point: &BalancePoint, meaning: String| {
+        if let Some(n) = point.n.value {
+            marks.push(BalanceMark {
+                label,
+                scale: Some(n),
+                scale_interval: point.n.interval,
+                value: point.throughput.value,
+                meaning: format!("{meaning}{}", beyond(point)),
+            });
+        }
+    };
+    push_point(
+        "peak N*".to_string(),
+        &plan.peak,
+        "the N at which throughput is highest".to_string(),
+    );
+    push_point(
+        "knee".to_string(),
+        &plan.knee,
+        format!(
+            "the largest N whose efficiency X(N)/(N·X(1)) stays at or above {}",
+            format_number(plan.min_efficiency)
+        ),
+    );
+    if with_cost {
+        push_point(
+            "best value".to_string(),
+            &plan.best_value,
+            "the N with the most throughput per unit of hourly cost".to_string(),
+        );
+        if let Some(goal) = &plan.goal {
+            let goal_text = describe_goal(&goal.goal);
+            if goal.met {
+                push_point(
+                    "cheapest".to_string(),
+                    &goal.cheapest,
+                    format!("the cheapest N that meets the goal: {goal_text}"),
+                );
+            } else {
+                marks.push(BalanceMark {
+                    label: "goal not met".to_string(),
+                    scale: None,
+                    scale_interval: None,
+                    value: None,
+                    meaning: format!("no N up to the search limit meets the goal: {goal_text}"),
+                });
+            }
+            if let Goal::Throughput { target } = goal.goal {
+                marks.push(BalanceMark {
+                    label: "target".to_string(),
+                    scale: None,
+                    scale_interval: None,
+                    value: Some(target),
+                    meaning: "the throughput the goal requires".to_string(),
+                });
+            }
+        }
+    }
+    if let Some(level) = plan.roof.value {
+        marks.push(BalanceMark {
+            label: "roof".to_string(),
+            scale: None,
+            scale_interval: plan.roof.interval,
+            value: Some(level),
+            meaning: "the throughput limit as N grows".to_string(),
+        });
+    }
+    marks
+}
+
+fn describe_goal(goal: &Goal) -> String {
+    match goal {
+        Goal::Throughput { target } => format!("throughput of at least {}", format_number(*target)),
+        Goal::Latency { arrival_rate, slo } => format!(
+            "serve {} requests per second within {} s",
+            format_number(*arrival_rate),
+            format_number(slo.seconds())
+        ),
+        Goal::Deadline { job_size, deadline } => format!(
+            "finish {} work units within {} s",
+            format_number(*job_size),
+            format_number(*deadline)
+        ),
+        Goal::Budget { per_hour } => {
+            format!(
+                "most throughput for at most {} per hour",
+                format_number(*per_hour)
+            )
+        }
+    }
+}
+
+/// The plan's Pareto frontier of hourly cost against throughput.
+pub fn frontier_from_plan(plan: &Plan) -> Option<CostFrontier> {
+    let points: Vec<FrontierPoint> = plan
+        .frontier
+        .iter()
+        .filter_map(|row| {
+            Some(FrontierPoint {
+                scale: row.n as f64,
+                throughput: row.throughput.value?,
+                cost: row.cost_per_hour,
+            })
+        })
+        .collect();
+    (!points.is_empty()).then(|| CostFrontier {
+        cost_unit: "per hour".to_string(),
+        points,
+    })
 }
 
 /// Writes the HTML report to `path`.

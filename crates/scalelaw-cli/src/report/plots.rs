@@ -330,7 +330,7 @@ fn frontier_chart(series: &SeriesReport) -> Option<Chart> {
         x: frontier.points.iter().map(|p| p.throughput).collect(),
         y: frontier.points.iter().map(|p| p.cost).collect(),
         color: PALETTE[0],
-        label: Some("fitted law".to_string()),
+        label: None,
         dashed: false,
     });
     chart.layers.push(Layer::Points {
@@ -338,7 +338,22 @@ fn frontier_chart(series: &SeriesReport) -> Option<Chart> {
         y: frontier.points.iter().map(|p| p.cost).collect(),
         error_bars: vec![None; frontier.points.len()],
         color: PALETTE[0],
-        label: None,
+        label: Some("N on the frontier".to_string()),
     });
+    // Balance points at a whole N that lies on the frontier are marked there.
+    for mark in &series.marks {
+        let Some(n) = mark.scale else {
+            continue;
+        };
+        if let Some(point) = frontier.points.iter().find(|p| p.scale == n) {
+            chart.layers.push(Layer::Marker {
+                x: point.throughput,
+                y: point.cost,
+                color: MARK,
+                text: format!(" {} N = {}", mark.label, super::chart::format_number(n)),
+            });
+        }
+    }
+    chart.legend_position = SeriesLabelPosition::UpperLeft;
     Some(chart)
 }
