@@ -11,6 +11,7 @@ use scalelaw::select::{Comparison, Entry};
 use scalelaw::Fit;
 
 use super::chart::format_number;
+use super::neural::{neural_charts, NeuralSection};
 use super::plots::series_charts;
 use super::{ReportInputs, SeriesReport};
 
@@ -115,6 +116,9 @@ pub fn render_html(inputs: &ReportInputs) -> anyhow::Result<String> {
     for (index, series) in inputs.series.iter().enumerate() {
         render_series(&mut page, inputs, series, index)?;
     }
+    for section in &inputs.neural {
+        render_neural(&mut page, section)?;
+    }
     page.push_str("<p id=\"plot-check\">plots not checked: the page script did not run</p>\n");
     page.push_str("</body>\n</html>\n");
     Ok(page)
@@ -192,6 +196,50 @@ fn render_series(
     }
     if let Some(chart) = residuals {
         render_figure(page, chart, &caption("residuals"))?;
+    }
+    page.push_str("</section>\n");
+    Ok(())
+}
+
+fn render_neural(page: &mut String, section: &NeuralSection) -> anyhow::Result<()> {
+    writeln!(
+        page,
+        "<section class=\"neural\">\n<h2>{}</h2>\n<p><code>{}</code></p>",
+        escape(&section.title),
+        escape(&section.formula)
+    )?;
+    for warning in &section.warnings {
+        writeln!(page, "<p class=\"warning\">{}</p>", escape(warning))?;
+    }
+    for chart in neural_charts(section) {
+        let caption = match chart.id.as_str() {
+            "loss-compute" => {
+                "Final loss of each training run against its compute, and the lowest loss \
+                 the fitted law reaches at each compute budget with its bootstrap band."
+            }
+            "isoflop" => {
+                "Predicted loss against model size with compute held fixed (tokens \
+                 D = C/(6N)); the triangle marks the compute-optimal size of each budget."
+            }
+            _ => "",
+        };
+        render_figure(page, &chart, caption)?;
+    }
+    if !section.parameters.is_empty() {
+        page.push_str(
+            "<table>\n<tr><th class=\"text\">parameter</th><th>estimate</th>\
+             <th>interval</th></tr>\n",
+        );
+        for (name, estimate, interval) in &section.parameters {
+            writeln!(
+                page,
+                "<tr><td class=\"text\">{}</td><td>{}</td><td>{}</td></tr>",
+                escape(name),
+                escape(estimate),
+                escape(interval)
+            )?;
+        }
+        page.push_str("</table>\n");
     }
     page.push_str("</section>\n");
     Ok(())

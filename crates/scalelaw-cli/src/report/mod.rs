@@ -9,6 +9,7 @@ mod chart;
 mod curves;
 mod font;
 mod html;
+mod neural;
 mod plots;
 mod terminal;
 
@@ -22,6 +23,7 @@ use scalelaw::{Fit, Observations};
 use chart::format_number;
 pub use chart::Chart;
 pub use html::render_html;
+pub use neural::NeuralSection;
 pub use plots::series_charts;
 pub use terminal::terminal_plot;
 
@@ -38,6 +40,8 @@ pub struct ReportInputs {
     /// What the error bars on measured points show.
     pub error_bars: ErrorBars,
     pub series: Vec<SeriesReport>,
+    /// Neural scaling fits (loss against model size and tokens), after the series.
+    pub neural: Vec<NeuralSection>,
 }
 
 /// One series of observations with its ranked fits.
@@ -66,6 +70,7 @@ impl ReportInputs {
             notes: Vec::new(),
             error_bars: ErrorBars::default(),
             series: Vec::new(),
+            neural: Vec::new(),
         }
     }
 }
@@ -342,23 +347,42 @@ pub fn write_plot_files(
     for (index, series) in inputs.series.iter().enumerate() {
         let prefix = file_prefix(series, index);
         for chart in series_charts(series, inputs.error_bars) {
-            let path = match format {
-                PlotFormat::Svg => {
-                    let path = dir.join(format!("{prefix}-{}.svg", chart.id));
-                    std::fs::write(&path, chart.to_svg()?)
-                        .with_context(|| format!("failed to write {}", path.display()))?;
-                    path
-                }
-                PlotFormat::Png => {
-                    let path = dir.join(format!("{prefix}-{}.png", chart.id));
-                    chart.write_png(&path)?;
-                    path
-                }
-            };
-            written.push(path);
+            written.push(write_chart(&chart, dir, &prefix, format)?);
+        }
+    }
+    for (index, section) in inputs.neural.iter().enumerate() {
+        for chart in neural::neural_charts(section) {
+            written.push(write_chart(
+                &chart,
+                dir,
+                &format!("neural{}", index + 1),
+                format,
+            )?);
         }
     }
     Ok(written)
+}
+
+/// Writes one chart as `<prefix>-<chart id>.<svg|png>` into `dir`.
+fn write_chart(
+    chart: &Chart,
+    dir: &Path,
+    prefix: &str,
+    format: PlotFormat,
+) -> anyhow::Result<PathBuf> {
+    match format {
+        PlotFormat::Svg => {
+            let path = dir.join(format!("{prefix}-{}.svg", chart.id));
+            std::fs::write(&path, chart.to_svg()?)
+                .with_context(|| format!("failed to write {}", path.display()))?;
+            Ok(path)
+        }
+        PlotFormat::Png => {
+            let path = dir.join(format!("{prefix}-{}.png", chart.id));
+            chart.write_png(&path)?;
+            Ok(path)
+        }
+    }
 }
 
 /// File-name prefix of a series: its label with every character other than ASCII
