@@ -107,12 +107,23 @@ fn report_renders_in_chromium() {
     run_report(
         &fixture("report_two_systems.csv"),
         &page,
-        &["--by", "system", "--bootstrap", "40", "--seed", "3"],
+        &[
+            "--by",
+            "system",
+            "--bootstrap",
+            "40",
+            "--seed",
+            "3",
+            "--cost-per-unit",
+            "1.5",
+            "--target-throughput",
+            "2000",
+        ],
     );
     let html = std::fs::read_to_string(&page).expect("read the report");
     let figures = html.matches("<figure class=\"plot\"").count();
-    // Two series, each with the scaling, efficiency and residual plots.
-    assert_eq!(figures, 6, "expected six plots in the page");
+    // Two series, each with the scaling, efficiency, cost frontier and residual plots.
+    assert_eq!(figures, 8, "expected eight plots in the page");
 
     let url = format!("file://{}", page.display());
     let (dom, log) = run_chromium(

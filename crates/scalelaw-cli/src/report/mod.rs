@@ -385,13 +385,15 @@ fn write_chart(
     }
 }
 
-/// File-name prefix of a series: its label with every character other than ASCII
-/// letters, digits, `-` and `_` replaced, or `series<k>` without a label.
+/// File-name prefix of a series: `series<k>`, followed by its label with every
+/// character other than ASCII letters, digits, `-` and `_` replaced by `_`. The number
+/// keeps labels that differ only in replaced characters apart.
 fn file_prefix(series: &SeriesReport, index: usize) -> String {
+    let number = format!("series{}", index + 1);
     if series.label.is_empty() {
-        return format!("series{}", index + 1);
+        return number;
     }
-    series
+    let label: String = series
         .label
         .chars()
         .map(|c| {
@@ -401,5 +403,6 @@ fn file_prefix(series: &SeriesReport, index: usize) -> String {
                 '_'
             }
         })
-        .collect()
+        .collect();
+    format!("{number}-{label}")
 }
