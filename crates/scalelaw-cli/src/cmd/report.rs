@@ -83,14 +83,14 @@ pub struct ReportPlanArgs {
 }
 
 impl ReportPlanArgs {
-    /// Whether any cost was given.
+    /// Returns whether any cost was given.
     fn has_cost(&self) -> bool {
         self.cost_per_unit.is_some() || self.fixed_cost != 0.0 || self.cost_per_request != 0.0
     }
 
-    /// The library's plan options. Without a cost, a cost of 1 per unit and hour
-    /// stands in, because the plan requires one; the cost-dependent answers are then
-    /// left out of the report.
+    /// Builds the library's plan options. Without a cost, a cost of 1 per unit and
+    /// hour is used because the plan requires one, and the cost-dependent answers are
+    /// then left out of the report.
     fn options(&self) -> anyhow::Result<PlanOptions> {
         let goal = match (self.target_throughput, self.budget) {
             (Some(target), _) => Some(Goal::Throughput { target }),
@@ -269,7 +269,7 @@ pub fn build_inputs(args: &ReportArgs) -> anyhow::Result<ReportInputs> {
     Ok(inputs)
 }
 
-/// A comparison with no fitted law, carrying the reason in place of a ranking.
+/// Builds a comparison with no fitted law, carrying the reason in place of a ranking.
 fn unfitted(reason: String) -> Comparison {
     Comparison {
         entries: Vec::new(),

@@ -35,9 +35,9 @@ pub struct ReportInputs {
     /// Settings that produced the fits, shown as `name: value` lines (data file, laws,
     /// bootstrap resamples, seed).
     pub settings: Vec<(String, String)>,
-    /// What the input reader decided for the whole file (guessed columns, skipped rows).
+    /// Input reader's decisions for the whole file (guessed columns, skipped rows).
     pub notes: Vec<String>,
-    /// What the error bars on measured points show.
+    /// Span of the error bars on measured points.
     pub error_bars: ErrorBars,
     pub series: Vec<SeriesReport>,
     /// Neural scaling fits (loss against model size and tokens), after the series.
@@ -51,7 +51,7 @@ pub struct SeriesReport {
     pub label: String,
     pub observations: Observations,
     pub comparison: Comparison,
-    /// What the input reader decided on the user's behalf (guessed columns, skipped rows).
+    /// Input reader's decisions for this series (guessed columns, skipped rows).
     pub notes: Vec<String>,
     /// Balance points to mark on the plots and list in the page.
     pub marks: Vec<BalanceMark>,
@@ -111,7 +111,7 @@ pub struct PredictionRow {
     pub extrapolated: bool,
 }
 
-/// What the vertical bars on measured points span.
+/// Span of the vertical bars on measured points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ErrorBars {
     /// Mean ± one sample standard deviation of the runs at a point
@@ -130,7 +130,7 @@ impl ErrorBars {
     }
 }
 
-/// A balance point: an answer about where to run, marked on the plots.
+/// A balance point (a recommended scale or a limit), marked on the plots.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BalanceMark {
     /// Short name shown on the plot (`peak N*`, `roof`).
@@ -141,7 +141,7 @@ pub struct BalanceMark {
     pub scale_interval: Option<(f64, f64)>,
     /// Metric value at the point, or the level of a roof.
     pub value: Option<f64>,
-    /// How the point was found, in words.
+    /// Definition of the point, in words.
     pub meaning: String,
 }
 
@@ -161,7 +161,7 @@ pub struct FrontierPoint {
     pub cost: f64,
 }
 
-/// Which plot files to write beside the page.
+/// File format of the plots written beside the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum PlotFormat {
     /// Scalable vector graphics
@@ -171,7 +171,7 @@ pub enum PlotFormat {
     Png,
 }
 
-/// Balance points that follow from a fit alone: the peak N* with its throughput, and
+/// Builds the balance points that follow from a fit alone: the peak N* with its throughput, and
 /// the contention roof. Laws without these quantities give none. Used where no plan
 /// could be made; [`marks_from_plan`] adds the knee and the goal.
 pub fn marks_from_fit(fit: &Fit) -> Vec<BalanceMark> {
@@ -202,7 +202,7 @@ pub fn marks_from_fit(fit: &Fit) -> Vec<BalanceMark> {
     marks
 }
 
-/// Balance points of a plan: peak, roof, knee, and, when a cost model was given
+/// Builds the balance points of a plan: peak, roof, knee, and, when a cost model was given
 /// (`with_cost`), the best throughput per cost and the cheapest N meeting the goal.
 pub fn marks_from_plan(plan: &Plan, with_cost: bool) -> Vec<BalanceMark> {
     let mut marks = Vec::new();
@@ -308,7 +308,7 @@ fn describe_goal(goal: &Goal) -> String {
     }
 }
 
-/// The plan's Pareto frontier of hourly cost against throughput.
+/// Extracts the plan's Pareto frontier of hourly cost against throughput.
 pub fn frontier_from_plan(plan: &Plan) -> Option<CostFrontier> {
     let points: Vec<FrontierPoint> = plan
         .frontier

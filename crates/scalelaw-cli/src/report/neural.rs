@@ -174,7 +174,7 @@ fn isoflop_chart(section: &NeuralSection) -> Option<Chart> {
 mod tests {
     use super::*;
 
-    /// A section from the Chinchilla law with E = 1.69, A = 406.4, B = 410.7,
+    /// Builds a section from the Chinchilla law with E = 1.69, A = 406.4, B = 410.7,
     /// α = 0.34, β = 0.28 (the estimates Hoffmann et al. 2022 report).
     fn chinchilla_section() -> NeuralSection {
         let loss = |n: f64, d: f64| 1.69 + 406.4 / n.powf(0.34) + 410.7 / d.powf(0.28);
