@@ -13,6 +13,9 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 /// The |M| above which a value is flagged as an outlier (Iglewicz and Hoaglin, 1993).
 pub const OUTLIER_THRESHOLD: f64 = 3.5;
 
+/// The fewest values among which outliers are flagged.
+pub const OUTLIER_MIN_VALUES: usize = 5;
+
 /// The confidence level of [`Summary::ci95`].
 pub const CONFIDENCE: f64 = 0.95;
 
@@ -61,10 +64,11 @@ pub fn t_critical(confidence: f64, df: usize) -> f64 {
 
 /// Returns the indices of values whose modified z-score exceeds [`OUTLIER_THRESHOLD`].
 ///
-/// When more than half the values are equal the MAD is zero and the score is undefined,
-/// so nothing is flagged.
+/// Nothing is flagged among fewer than [`OUTLIER_MIN_VALUES`] values, where the MAD rests
+/// on one or two deviations, or when more than half the values are equal, which makes the
+/// MAD zero and the score undefined.
 pub fn modified_z_outliers(values: &[f64]) -> Vec<usize> {
-    if values.len() < 3 {
+    if values.len() < OUTLIER_MIN_VALUES {
         return Vec::new();
     }
     let median = median_of_sorted(&sorted(values));
@@ -199,6 +203,11 @@ mod tests {
 
     #[test]
     fn outliers_none_when_mad_zero() {
-        assert!(modified_z_outliers(&[1.0, 1.0, 1.0, 50.0]).is_empty());
+        assert!(modified_z_outliers(&[1.0, 1.0, 1.0, 1.0, 50.0]).is_empty());
+    }
+
+    #[test]
+    fn outliers_none_below_five_values() {
+        assert!(modified_z_outliers(&[1.0, 1.1, 90.0, 1.0]).is_empty());
     }
 }
