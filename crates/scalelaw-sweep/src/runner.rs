@@ -125,7 +125,7 @@ impl<'plan, E: Executor> Sweep<'plan, E> {
     /// Runs until every point has its runs, a run fails (unless failures are ignored) or
     /// the executor is interrupted.
     pub fn run(&mut self, observer: &mut dyn Observer) -> Result<Stop, SweepError> {
-        while let Some((index, kind)) = self.scheduler.next() {
+        while let Some((index, kind)) = self.scheduler.next_run() {
             let point = &self.plan.points[index];
             observer.run_started(
                 point,

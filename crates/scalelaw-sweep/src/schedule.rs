@@ -136,7 +136,7 @@ impl Scheduler {
 
     /// Returns the next point to run and the kind of run, or `None` when the sweep is
     /// complete.
-    pub fn next(&mut self) -> Option<(usize, RunKind)> {
+    pub fn next_run(&mut self) -> Option<(usize, RunKind)> {
         let point = match self.order {
             Order::Sequential => (0..self.points.len()).find(|&p| self.needs_run(p))?,
             Order::Interleaved => loop {
@@ -216,7 +216,7 @@ mod tests {
         value: impl Fn(usize, usize) -> f64,
     ) -> Vec<(usize, RunKind)> {
         let mut order = Vec::new();
-        while let Some((point, kind)) = scheduler.next() {
+        while let Some((point, kind)) = scheduler.next_run() {
             let run = match kind {
                 RunKind::Warmup => Finished {
                     kind,
@@ -358,7 +358,7 @@ mod tests {
             max_runs: 6,
         };
         let mut scheduler = Scheduler::new(1, 0, stop, Order::Interleaved, 3, 0);
-        while let Some((point, _)) = scheduler.next() {
+        while let Some((point, _)) = scheduler.next_run() {
             scheduler.record(
                 point,
                 Finished {

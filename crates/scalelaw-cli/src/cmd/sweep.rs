@@ -59,6 +59,14 @@ pub enum OrderArg {
   scalelaw sweep --shell -p jobs=1,2 -- 'make -j{jobs} && make clean'
   scalelaw sweep --resume sweep.jsonl")]
 pub struct SweepArgs {
+    // Boxed so that the subcommand enum stays small next to the other commands' options.
+    #[command(flatten)]
+    options: Box<SweepOptions>,
+}
+
+/// The options of `scalelaw sweep`.
+#[derive(clap::Args, Debug)]
+pub struct SweepOptions {
     /// The command to run at every point, after `--`. `{name}` is replaced by the value of
     /// the scale parameter `name`; `{{` and `}}` give literal braces. One quoted argument
     /// is split into words like a shell does (quotes only, no pipes). Leave it out with
@@ -228,6 +236,7 @@ pub struct SweepArgs {
 
 /// Runs `scalelaw sweep`.
 pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
+    let args = *args.options;
     let resumed = match &args.resume {
         Some(path) => Some(
             journal::read(path)
@@ -372,7 +381,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
 
 /// With `--resume` and no command the journal supplies every setting, so options that
 /// change settings would be silently ignored; reject them instead.
-fn reject_settings_flags_on_bare_resume(args: &SweepArgs) -> anyhow::Result<()> {
+fn reject_settings_flags_on_bare_resume(args: &SweepOptions) -> anyhow::Result<()> {
     let given = [
         (!args.params.is_empty(), "-p"),
         (!args.env.is_empty(), "--env"),
@@ -405,7 +414,7 @@ fn reject_settings_flags_on_bare_resume(args: &SweepArgs) -> anyhow::Result<()> 
     Ok(())
 }
 
-fn output_path(args: &SweepArgs) -> PathBuf {
+fn output_path(args: &SweepOptions) -> PathBuf {
     match (&args.output, &args.resume) {
         (Some(path), _) => path.clone(),
         (None, Some(journal)) => journal.with_extension("csv"),
@@ -415,7 +424,7 @@ fn output_path(args: &SweepArgs) -> PathBuf {
 
 /// Builds the settings from the options. `journal_seed` is the seed to use when `--seed`
 /// is not given (on resume).
-fn settings_from_args(args: &SweepArgs, journal_seed: Option<u64>) -> anyhow::Result<Settings> {
+fn settings_from_args(args: &SweepOptions, journal_seed: Option<u64>) -> anyhow::Result<Settings> {
     if args.command.is_empty() {
         bail!(
             "no command given: put it after --, as in: scalelaw sweep -p n=1..4 -- ./bench {{n}}"
