@@ -17,16 +17,19 @@ use thiserror::Error;
 use crate::param::is_identifier;
 
 /// Names the sweep writes itself, which custom metrics and scale parameters may not take.
+/// `throughput` is taken too when the sweep has a work amount.
 pub const RESERVED_NAMES: &[&str] = &[
     "time_s",
     "user_s",
     "sys_s",
     "max_rss_kib",
-    "throughput",
     "repeat",
     "status",
     "timestamp",
 ];
+
+/// The metric derived from the work amount.
+pub const THROUGHPUT: &str = "throughput";
 
 /// Problems with a `--metric` or `--metric-json` specification.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -43,7 +46,7 @@ pub enum MetricError {
     TooManyGroups { name: String, groups: usize },
     #[error("invalid --metric-json '{spec}': the key path has an empty part; write keys separated by single dots, as in stats.samples_per_s")]
     InvalidPath { spec: String },
-    #[error("metric name '{name}' is used twice (or by the sweep itself); choose another name")]
+    #[error("the name '{name}' is taken by a column the sweep writes, a scale parameter or another metric; rename the metric (--metric, --metric-json) or the scale parameter (-p)")]
     DuplicateName { name: String },
 }
 
@@ -146,10 +149,17 @@ impl MetricSpec {
     }
 }
 
-/// Checks that custom metric names are unique and differ from the built-in columns and
-/// the scale parameters.
-pub fn check_names(metrics: &[MetricSpec], parameter_names: &[&str]) -> Result<(), MetricError> {
+/// Checks that custom metric names are unique and differ from the built-in columns, the
+/// scale parameters and, when `has_work`, `throughput`.
+pub fn check_names(
+    metrics: &[MetricSpec],
+    parameter_names: &[&str],
+    has_work: bool,
+) -> Result<(), MetricError> {
     let mut seen: Vec<&str> = RESERVED_NAMES.to_vec();
+    if has_work {
+        seen.push(THROUGHPUT);
+    }
     seen.extend_from_slice(parameter_names);
     for metric in metrics {
         if seen.contains(&metric.name.as_str()) {
@@ -344,10 +354,17 @@ mod tests {
             MetricSpec::parse_json("a").unwrap(),
             MetricSpec::parse_json("time_s").unwrap(),
         ];
-        assert!(check_names(&metrics, &[]).is_err());
+        assert!(check_names(&metrics, &[], false).is_err());
         let metrics = [MetricSpec::parse_json("n").unwrap()];
-        assert!(check_names(&metrics, &["n"]).is_err());
-        assert!(check_names(&metrics, &["m"]).is_ok());
+        assert!(check_names(&metrics, &["n"], false).is_err());
+        assert!(check_names(&metrics, &["m"], false).is_ok());
+    }
+
+    #[test]
+    fn throughput_reserved_only_with_work() {
+        let metrics = [MetricSpec::parse_regex("throughput=([0-9.]+) samples/s").unwrap()];
+        assert!(check_names(&metrics, &[], false).is_ok());
+        assert!(check_names(&metrics, &[], true).is_err());
     }
 
     #[test]

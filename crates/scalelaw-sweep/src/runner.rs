@@ -7,6 +7,7 @@ use thiserror::Error;
 
 use crate::executor::{ExecuteError, Execution, Executor, RunStatus};
 use crate::journal::{timestamp_now, JournalError, JournalWriter, RunRecord};
+use crate::metric;
 use crate::param::Point;
 use crate::schedule::{Finished, RunKind, Scheduler};
 use crate::settings::{Plan, StopRule};
@@ -203,7 +204,7 @@ impl<'plan, E: Executor> Sweep<'plan, E> {
         if status == RunStatus::Ok && execution.wall_s > 0.0 {
             // Plan::new checked the work amount at every point, so it parses here.
             if let Ok(Some(work)) = self.plan.work_at(point) {
-                metrics.insert("throughput".to_string(), work / execution.wall_s);
+                metrics.insert(metric::THROUGHPUT.to_string(), work / execution.wall_s);
             }
         }
         RunRecord {

@@ -143,9 +143,9 @@ impl Plan {
             .iter()
             .map(|p| p.name.as_str())
             .collect();
-        metric::check_names(&settings.metrics, &names)?;
+        metric::check_names(&settings.metrics, &names, settings.work.is_some())?;
         for name in &names {
-            if metric::RESERVED_NAMES.contains(name) {
+            if metric::RESERVED_NAMES.contains(name) || *name == metric::THROUGHPUT {
                 return Err(PlanError::Metric(MetricError::DuplicateName {
                     name: name.to_string(),
                 }));
@@ -278,7 +278,7 @@ impl Plan {
         let mut names: Vec<String> = BUILT_IN_METRICS.iter().map(|s| s.to_string()).collect();
         names.extend(self.settings.metrics.iter().map(|m| m.name.clone()));
         if self.work.is_some() {
-            names.push("throughput".to_string());
+            names.push(metric::THROUGHPUT.to_string());
         }
         names
     }
