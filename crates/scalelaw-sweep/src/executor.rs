@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use crate::param::Point;
 
-/// What to execute for one run, with placeholders already filled in.
+/// The command, arguments and environment of one run, with placeholders filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRequest {
     pub point: Point,
@@ -45,7 +45,7 @@ impl RunRequest {
     }
 }
 
-/// How a run ended.
+/// The outcome of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum RunStatus {

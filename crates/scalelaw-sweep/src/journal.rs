@@ -46,7 +46,8 @@ pub struct RunRecord {
     pub elapsed_s: f64,
     /// Metric values by name. Failed runs may carry some; timed-out runs carry none.
     pub metrics: BTreeMap<String, f64>,
-    /// Why the sweep marked an exited run as failed, such as a metric missing from its output.
+    /// The reason the sweep marked an exited run as failed, such as a metric missing from
+    /// its output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -200,8 +201,8 @@ impl JournalWriter {
     }
 }
 
-/// Reads a journal back. An unfinished last line (from a sweep killed while writing it) is
-/// reported in [`LoadedJournal::incomplete_tail`] instead of failing; a damaged line
+/// Reads a journal back. An unfinished last line, left by a sweep killed while writing it,
+/// is reported in [`LoadedJournal::incomplete_tail`] instead of failing. A damaged line
 /// anywhere else is an error.
 pub fn read(path: &Path) -> Result<LoadedJournal, JournalError> {
     let file = File::open(path).map_err(|source| JournalError::Io {

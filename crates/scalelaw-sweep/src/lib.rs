@@ -3,7 +3,7 @@
 //! The pieces, in the order a sweep uses them:
 //!
 //! - [`param`] parses scale parameters (`workers=1,2,4`, `n=1..64:x2`) into points;
-//! - [`settings`] holds what defines a sweep and compiles it into a [`Plan`], which fills
+//! - [`settings`] contains what defines a sweep and compiles it into a [`Plan`], which fills
 //!   [`template`] placeholders to build each [`RunRequest`];
 //! - [`schedule`] decides which point runs next and when a point has enough runs;
 //! - an [`Executor`] runs it: [`ProcessExecutor`] for real processes, [`MockExecutor`] for

@@ -2,8 +2,8 @@
 //!
 //! Two kinds of custom metric exist:
 //!
-//! - **regex** (`NAME=REGEX`): the last match of REGEX in the output; the value is the first
-//!   capture group, or the whole match when the regex has no group.
+//! - **regex** (`NAME=REGEX`): the last match of REGEX in the output. The value is the
+//!   first capture group, or the whole match when the regex has no group.
 //! - **JSON** (`PATH` or `NAME=PATH`): the value at PATH (keys separated by dots, as in
 //!   `stats.samples_per_s`) in the last output line that is a JSON object holding it. The
 //!   value may be a JSON number or a string that parses as a number.
@@ -50,7 +50,7 @@ pub enum MetricError {
     DuplicateName { name: String },
 }
 
-/// Where a custom metric comes from.
+/// The source of a custom metric's value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MetricSource {
@@ -185,7 +185,7 @@ pub struct MetricReader {
     matcher: Matcher,
 }
 
-/// Why a metric could not be read from a run's output.
+/// The reason a metric could not be read from a run's output.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ReadError {
     #[error("not found in the output")]

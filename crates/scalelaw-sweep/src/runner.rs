@@ -23,7 +23,7 @@ pub enum SweepError {
     UnknownPoint(String),
 }
 
-/// How a sweep loop ended.
+/// The reason a sweep loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
     /// Every point has all its runs.

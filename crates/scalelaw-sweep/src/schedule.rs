@@ -1,4 +1,4 @@
-//! Which point runs next, and when a point has had enough runs.
+//! The run order of a sweep, and the rule for when a point has had enough runs.
 //!
 //! The scheduler keeps only counts and values per point, so a resumed sweep rebuilds it by
 //! replaying the journal through [`Scheduler::record`]. With the interleaved order, each
@@ -12,7 +12,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::settings::{Order, StopRule};
-use crate::stats::Summary;
+use crate::stats::relative_standard_error;
 
 /// Whether a run is a warmup or a measured run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,9 +121,9 @@ impl Scheduler {
                 }
                 match target_rse {
                     None => true,
-                    Some(target) => Summary::of(&state.rse_values)
-                        .and_then(|summary| summary.rse)
-                        .is_some_and(|rse| rse <= *target),
+                    Some(target) => {
+                        relative_standard_error(&state.rse_values).is_some_and(|rse| rse <= *target)
+                    }
                 }
             }
         }

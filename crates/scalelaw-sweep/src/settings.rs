@@ -21,10 +21,10 @@ use crate::template::{split_words, Template, UnknownPlaceholder, UnterminatedQuo
 pub enum StopRule {
     /// Exactly `runs` measured runs per point.
     Fixed { runs: usize },
-    /// At least `min_runs` runs and `min_time_s` seconds of measured run time per point;
-    /// with a `target_rse`, also until the relative standard error of the mean of
-    /// `rse_metric` is at most `target_rse` (a fraction, so 0.02 is 2%). A point never gets
-    /// more than `max_runs` measured runs.
+    /// At least `min_runs` runs and `min_time_s` seconds of measured run time per point.
+    /// With a `target_rse`, runs also continue until the relative standard error of the mean
+    /// of `rse_metric` is at most `target_rse` (a fraction, so 0.02 is 2%). A point never
+    /// gets more than `max_runs` measured runs.
     Adaptive {
         min_runs: usize,
         min_time_s: f64,

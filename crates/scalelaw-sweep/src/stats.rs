@@ -13,7 +13,7 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 /// The |M| above which a value is flagged as an outlier (Iglewicz and Hoaglin, 1993).
 pub const OUTLIER_THRESHOLD: f64 = 3.5;
 
-/// The fewest values among which outliers are flagged.
+/// The minimum number of values for flagging outliers.
 pub const OUTLIER_MIN_VALUES: usize = 5;
 
 /// The confidence level of [`Summary::ci95`].
@@ -85,6 +85,22 @@ pub fn modified_z_outliers(values: &[f64]) -> Vec<usize> {
         .collect()
 }
 
+/// Returns the relative standard error of the mean, (s / √n) / |mean|, or `None` for
+/// fewer than two values or a zero mean. Cheaper than a full [`Summary`], for stopping
+/// rules that check it after every run.
+pub fn relative_standard_error(values: &[f64]) -> Option<f64> {
+    let n = values.len();
+    if n < 2 {
+        return None;
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    if mean == 0.0 {
+        return None;
+    }
+    let variance = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    Some(variance.sqrt() / (n as f64).sqrt() / mean.abs())
+}
+
 impl Summary {
     /// Summarizes `values`, or returns `None` when there are none.
     pub fn of(values: &[f64]) -> Option<Summary> {
@@ -100,7 +116,7 @@ impl Summary {
             let std_dev = variance.sqrt();
             let std_error = std_dev / (n as f64).sqrt();
             let half_width = t_critical(CONFIDENCE, n - 1) * std_error;
-            let rse = (mean != 0.0).then(|| std_error / mean.abs());
+            let rse = relative_standard_error(values);
             (
                 Some(std_dev),
                 Some([mean - half_width, mean + half_width]),
@@ -169,6 +185,15 @@ mod tests {
             std_dev / 8f64.sqrt() / 5.0,
             1e-12
         ));
+    }
+
+    #[test]
+    fn rse_of_known_values() {
+        // Mean 2, sample standard deviation 1, n 3: (1 / √3) / 2.
+        let rse = relative_standard_error(&[1.0, 2.0, 3.0]).unwrap();
+        assert!(close(rse, 1.0 / 3f64.sqrt() / 2.0, 1e-12));
+        assert_eq!(relative_standard_error(&[1.0]), None);
+        assert_eq!(relative_standard_error(&[-1.0, 1.0]), None);
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! `scalelaw sweep`: run a command at every point of one or more scale parameters and
 //! record each run's metrics as observations.
 //!
-//! The command checks everything it can before the first run (the points, placeholders,
-//! metrics, the program and the output paths), then runs the sweep with a progress bar,
-//! and at the end writes the tidy CSV that `scalelaw fit` reads, prints per-point
-//! statistics and, on request, a hyperfine export and a fit.
+//! The command checks everything it can before the first run: the points, placeholders,
+//! metrics, the program and the output paths. Then it runs the sweep with a progress bar.
+//! At the end it writes the tidy CSV that `scalelaw fit` reads and prints per-point
+//! statistics, and on request writes a hyperfine export and runs a fit.
 
 mod output;
 mod progress;
@@ -137,24 +137,20 @@ pub struct SweepOptions {
     #[arg(long, value_name = "PERCENT", help_heading = "Runs")]
     pub target_rse: Option<f64>,
 
-    /// The metric --target-rse checks.
-    #[arg(
-        long,
-        value_name = "METRIC",
-        default_value = "time_s",
-        help_heading = "Runs"
-    )]
-    pub rse_metric: String,
+    /// The metric --target-rse checks [default: time_s].
+    #[arg(long, value_name = "METRIC", help_heading = "Runs")]
+    pub rse_metric: Option<String>,
 
     /// At most N measured runs per point, for --min-time and --target-rse [default: 100
     /// with --target-rse, otherwise no cap].
     #[arg(long, value_name = "N", help_heading = "Runs")]
     pub max_runs: Option<usize>,
 
-    /// Order of the runs across points. Interleaving spreads slow drift of the machine
-    /// (heat, background load) over all points, so it does not pass for a scaling effect.
-    #[arg(long, value_enum, default_value_t = OrderArg::Interleaved, help_heading = "Runs")]
-    pub order: OrderArg,
+    /// Order of the runs across points [default: interleaved]. Interleaving spreads slow
+    /// drift of the machine (heat, background load) over all points, so it does not pass
+    /// for a scaling effect.
+    #[arg(long, value_enum, help_heading = "Runs")]
+    pub order: Option<OrderArg>,
 
     /// Seed of the interleaved order [default: taken from the clock, and recorded in the
     /// journal; with --resume, the journal's seed].
@@ -341,10 +337,13 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let mut bar = progress::Bar::new(std::io::stderr().is_terminal());
     let stop = sweep.run(&mut bar);
     bar.finish();
-    let stop = stop?;
 
     let records = sweep.records();
-    output::write_csv(&csv_path, &plan, records)?;
+    // The CSV is written even when the sweep broke off with an error, so that it matches
+    // the journal.
+    let written = output::write_csv(&csv_path, &plan, records);
+    let stop = stop?;
+    written?;
     let results = scalelaw_sweep::summarize(&plan, records);
     output::warn_about_results(&results);
     let mut stdout = std::io::stdout().lock();
@@ -392,6 +391,8 @@ fn reject_settings_flags_on_bare_resume(args: &SweepOptions) -> anyhow::Result<(
         (args.min_time.is_some(), "--min-time"),
         (args.target_rse.is_some(), "--target-rse"),
         (args.max_runs.is_some(), "--max-runs"),
+        (args.rse_metric.is_some(), "--rse-metric"),
+        (args.order.is_some(), "--order"),
         (args.seed.is_some(), "--seed"),
         (args.timeout.is_some(), "--timeout"),
         (!args.metrics.is_empty(), "--metric"),
@@ -482,7 +483,10 @@ fn settings_from_args(args: &SweepOptions, journal_seed: Option<u64>) -> anyhow:
                 min_runs: args.min_runs.unwrap_or(default_min),
                 min_time_s: args.min_time.unwrap_or(0.0),
                 target_rse,
-                rse_metric: args.rse_metric.clone(),
+                rse_metric: args
+                    .rse_metric
+                    .clone()
+                    .unwrap_or_else(|| "time_s".to_string()),
                 max_runs: args.max_runs.unwrap_or(default_max),
             }
         }
@@ -502,8 +506,8 @@ fn settings_from_args(args: &SweepOptions, journal_seed: Option<u64>) -> anyhow:
         warmup: args.warmup,
         stop,
         order: match args.order {
-            OrderArg::Interleaved => Order::Interleaved,
-            OrderArg::Sequential => Order::Sequential,
+            None | Some(OrderArg::Interleaved) => Order::Interleaved,
+            Some(OrderArg::Sequential) => Order::Sequential,
         },
         seed,
         metrics,
@@ -570,8 +574,8 @@ fn describe_failure(record: &RunRecord, journal: &Path) -> String {
 /// PARAM --y METRIC` in this process.
 ///
 /// NOTE: the fit options are assumed to be `FILE --law LAW --x COLUMN --y COLUMN`, as the
-/// design describes them; if `scalelaw fit` names them differently, this call fails with
-/// clap's message and the sweep's files are still written.
+/// design describes them. If `scalelaw fit` names them differently, this call fails with
+/// clap's message, after the sweep's files are written.
 fn fit_sweep_csv(csv_path: &Path, plan: &Plan, law: &str) -> anyhow::Result<ExitCode> {
     #[derive(clap::Parser)]
     struct FitCommand {

@@ -1,4 +1,4 @@
-//! What `scalelaw sweep` writes at the end: the tidy CSV, the per-point statistics in
+//! The files and text `scalelaw sweep` writes at the end: the tidy CSV, the per-point statistics in
 //! each `--format`, warnings about the results, and the hyperfine export.
 //!
 //! The JSON statistics (`--format json`) are a stable interface:
