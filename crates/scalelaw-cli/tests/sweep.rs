@@ -691,12 +691,13 @@ fn resume_with_other_settings_rejected() {
     assert!(message.contains("settings differ"), "{message}");
     assert!(message.contains("stop"), "{message}");
 
-    let output = scalelaw(
-        dir.path(),
-        &["sweep", "--resume", "sweep.jsonl", "--runs", "2"],
-    );
-    assert!(!output.status.success());
-    assert!(stderr(&output).contains("--runs"), "{}", stderr(&output));
+    for flag in [&["--runs", "2"][..], &["--order", "sequential"][..]] {
+        let mut args = vec!["sweep", "--resume", "sweep.jsonl"];
+        args.extend_from_slice(flag);
+        let output = scalelaw(dir.path(), &args);
+        assert!(!output.status.success(), "{flag:?} was accepted");
+        assert!(stderr(&output).contains(flag[0]), "{}", stderr(&output));
+    }
 
     // The same options (the seed comes from the journal) continue the sweep.
     let output = scalelaw(
