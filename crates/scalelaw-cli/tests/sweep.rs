@@ -1007,3 +1007,64 @@ fn fit_reads_sweep_csv() {
     );
     assert_success(&output);
 }
+
+#[test]
+fn outliers_warned_with_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    // The fourth run sleeps 0.5 s; the others about 0.01 s.
+    let output = scalelaw(
+        dir.path(),
+        &[
+            "sweep", "--runs", "7", "--format", "json", "--shell", "--",
+            "n=$(cat count 2>/dev/null || echo 0); echo $((n + 1)) > count; if [ $n = 3 ]; then sleep 0.5; else sleep 0.01; fi",
+        ],
+    );
+    assert_success(&output);
+    let message = stderr(&output);
+    assert!(
+        message.contains("outliers by modified z-score"),
+        "{message}"
+    );
+    assert!(message.contains("--warmup"), "{message}");
+    let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let time = &json["points"][0]["metrics"]["time_s"];
+    assert_eq!(time["outlier_repeats"], serde_json::json!([3]));
+    // Flagged runs stay in the statistics.
+    assert_eq!(time["n"], 7);
+    assert!(time["max"].as_f64().unwrap() >= 0.5);
+}
+
+#[test]
+fn show_output_journal_and_fsync() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = scalelaw(
+        dir.path(),
+        &[
+            "sweep",
+            "--runs",
+            "2",
+            "--show-output",
+            "--fsync",
+            "--journal",
+            "runs.jsonl",
+            "-o",
+            "data.csv",
+            "--",
+            "echo",
+            "visible-marker",
+        ],
+    );
+    assert_success(&output);
+    assert_eq!(stdout(&output).matches("visible-marker").count(), 2);
+    assert_eq!(journal_runs(&dir.path().join("runs.jsonl")).len(), 2);
+    assert_eq!(read_csv(&dir.path().join("data.csv")).rows.len(), 2);
+    assert!(!dir.path().join("data.jsonl").exists());
+
+    // Without --show-output the command's output is discarded.
+    let output = scalelaw(
+        dir.path(),
+        &["sweep", "--runs", "1", "--", "echo", "hidden-marker"],
+    );
+    assert_success(&output);
+    assert!(!stdout(&output).contains("hidden-marker"));
+}
