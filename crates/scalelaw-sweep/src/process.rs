@@ -81,6 +81,9 @@ fn kill_group(pgid: libc::pid_t) {
 }
 
 /// Runs commands as processes, each in its own process group.
+///
+/// NOTE: if scalelaw itself is killed with SIGKILL, nothing kills the run in flight, which
+/// goes on in its own process group until it exits (a hung run needs a manual `kill`).
 pub struct ProcessExecutor {
     shared: Arc<Shared>,
     watchdog: Option<JoinHandle<()>>,

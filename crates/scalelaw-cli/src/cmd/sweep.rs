@@ -578,10 +578,11 @@ fn describe_failure(record: &RunRecord, journal: &Path) -> String {
 }
 
 /// Fits `law` to the CSV the sweep wrote, by running `scalelaw fit CSV --law LAW --x
-/// PARAM --y METRIC` in this process.
+/// PARAM --y METRIC [--by OTHER_PARAMS]` in this process. The metric is `throughput` when
+/// there is one, else the first custom metric, else `time_s`.
 ///
-/// NOTE: the fit options are assumed to be `FILE --law LAW --x COLUMN --y COLUMN`, as the
-/// design describes them. If `scalelaw fit` names them differently, this call fails with
+/// NOTE: the fit options are assumed to be `FILE --law LAW --x COLUMN --y COLUMN --by
+/// COLUMNS`, as the design describes them. If `scalelaw fit` names them differently, this call fails with
 /// clap's message, after the sweep's files are written.
 fn fit_sweep_csv(csv_path: &Path, plan: &Plan, law: &str) -> anyhow::Result<ExitCode> {
     #[derive(clap::Parser)]
@@ -590,9 +591,12 @@ fn fit_sweep_csv(csv_path: &Path, plan: &Plan, law: &str) -> anyhow::Result<Exit
         args: super::fit::FitArgs,
     }
 
-    let Some(x) = plan.parameter_names().into_iter().next() else {
+    let mut parameters = plan.parameter_names().into_iter();
+    let Some(x) = parameters.next() else {
         bail!("--fit needs a scale parameter to fit against; add one with -p");
     };
+    // Further scale parameters split the runs into one series each.
+    let by: Vec<String> = parameters.collect();
     let metrics = plan.metric_names();
     let y = if metrics.iter().any(|m| m == "throughput") {
         "throughput".to_string()
@@ -607,7 +611,7 @@ fn fit_sweep_csv(csv_path: &Path, plan: &Plan, law: &str) -> anyhow::Result<Exit
         "Fitting {law}: {y} against {x}, from {}.",
         csv_path.display()
     );
-    let argv = [
+    let mut argv = vec![
         "scalelaw fit".to_string(),
         csv_path.display().to_string(),
         "--law".to_string(),
@@ -617,6 +621,10 @@ fn fit_sweep_csv(csv_path: &Path, plan: &Plan, law: &str) -> anyhow::Result<Exit
         "--y".to_string(),
         y,
     ];
+    if !by.is_empty() {
+        argv.push("--by".to_string());
+        argv.push(by.join(","));
+    }
     let fit = <FitCommand as clap::Parser>::try_parse_from(argv).map_err(|err| {
         anyhow::anyhow!(
             "the sweep finished, but --fit could not call scalelaw fit: {}",
