@@ -524,7 +524,7 @@ fn timeout_kills_process_group() {
             "--runs",
             "1",
             "--timeout",
-            "0.5",
+            "1",
             "--",
             "sh",
             "-c",
@@ -565,7 +565,7 @@ fn timed_out_runs_recorded_with_ignore() {
             "--runs",
             "2",
             "--timeout",
-            "0.3",
+            "1",
             "-i",
             "--export-hyperfine",
             "hf.json",
@@ -592,7 +592,7 @@ fn sigkill_then_resume_completes_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("sweep.jsonl");
     let args = [
-        "sweep", "-p", "n=1..4", "--runs", "3", "--warmup", "1", "--", "sleep", "0.05",
+        "sweep", "-p", "n=1..4", "--runs", "3", "--warmup", "1", "--", "sleep", "0.1",
     ];
     let mut child = Command::new(env!("CARGO_BIN_EXE_scalelaw"))
         .current_dir(dir.path())
@@ -607,7 +607,7 @@ fn sigkill_then_resume_completes_exactly() {
             .unwrap_or(0)
     };
     assert!(
-        wait_until(Duration::from_secs(30), || lines() >= 7),
+        wait_until(Duration::from_secs(30), || lines() >= 5),
         "the sweep made no progress"
     );
     child.kill().unwrap();
@@ -1028,7 +1028,12 @@ fn outliers_warned_with_advice() {
     assert!(message.contains("--warmup"), "{message}");
     let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
     let time = &json["points"][0]["metrics"]["time_s"];
-    assert_eq!(time["outlier_repeats"], serde_json::json!([3]));
+    // Load from other programs may flag more runs, but never hides the slow one.
+    let flagged = time["outlier_repeats"].as_array().unwrap();
+    assert!(
+        flagged.contains(&serde_json::json!(3)),
+        "flagged {flagged:?}"
+    );
     // Flagged runs stay in the statistics.
     assert_eq!(time["n"], 7);
     assert!(time["max"].as_f64().unwrap() >= 0.5);

@@ -113,16 +113,10 @@ pub struct SweepOptions {
     #[arg(long, help_heading = "Command")]
     pub show_output: bool,
 
-    /// Warmup runs per point before its measured runs. They are journaled but left out of
-    /// the CSV and the statistics.
-    #[arg(
-        short = 'w',
-        long,
-        value_name = "N",
-        default_value_t = 0,
-        help_heading = "Runs"
-    )]
-    pub warmup: usize,
+    /// Warmup runs per point before its measured runs [default: 0]. They are journaled but
+    /// left out of the CSV and the statistics.
+    #[arg(short = 'w', long, value_name = "N", help_heading = "Runs")]
+    pub warmup: Option<usize>,
 
     /// Exactly N measured runs per point [default: 10 when no other run option is given].
     #[arg(short = 'r', long, value_name = "N", help_heading = "Runs",
@@ -392,7 +386,7 @@ fn reject_settings_flags_on_bare_resume(args: &SweepOptions) -> anyhow::Result<(
         (!args.params.is_empty(), "-p"),
         (!args.env.is_empty(), "--env"),
         (args.shell.is_some(), "--shell"),
-        (args.warmup != 0, "--warmup"),
+        (args.warmup.is_some(), "--warmup"),
         (args.runs.is_some(), "--runs"),
         (args.min_runs.is_some(), "--min-runs"),
         (args.min_time.is_some(), "--min-time"),
@@ -510,7 +504,7 @@ fn settings_from_args(args: &SweepOptions, journal_seed: Option<u64>) -> anyhow:
         shell: args.shell.clone(),
         env,
         parameters,
-        warmup: args.warmup,
+        warmup: args.warmup.unwrap_or(0),
         stop,
         order: match args.order {
             None | Some(OrderArg::Interleaved) => Order::Interleaved,
