@@ -392,10 +392,12 @@ fn cpu_time_and_memory_per_run() {
         ],
     );
     assert_success(&output);
+
     let table = read_csv(&dir.path().join("sweep.csv"));
     let rss = table.numbers("max_rss_kib");
     assert!(rss[0] > 150_000.0, "200 MB point peaked at {} KiB", rss[0]);
     assert!(rss[1] < 100_000.0, "1 MB point peaked at {} KiB", rss[1]);
+
     let user = table.numbers("user_s");
     let time = table.numbers("time_s");
     for (user, time) in user.iter().zip(&time) {
@@ -760,6 +762,7 @@ fn interrupt_keeps_finished_runs() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+
     let pid_file = dir.path().join("child.pid");
     assert!(
         wait_until(Duration::from_secs(30), || pid_file.exists()),
@@ -770,12 +773,14 @@ fn interrupt_keeps_finished_runs() {
         .status()
         .unwrap();
     assert!(interrupted.success());
+
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     let message = stderr(&output);
     assert!(message.contains("--resume"), "{message}");
     assert_eq!(journal_runs(&journal).len(), 2);
     assert_eq!(read_csv(&dir.path().join("sweep.csv")).rows.len(), 2);
+
     let pid = std::fs::read_to_string(&pid_file).unwrap();
     assert!(
         wait_until(Duration::from_secs(5), || process_is_gone(pid.trim())),
@@ -810,7 +815,8 @@ fn statistics_in_every_format() {
         }
         let ci = time["ci95"].as_array().unwrap();
         let mean = time["mean"].as_f64().unwrap();
-        assert!(ci[0].as_f64().unwrap() <= mean && mean <= ci[1].as_f64().unwrap());
+        assert!(ci[0].as_f64().unwrap() <= mean, "{ci:?} vs mean {mean}");
+        assert!(mean <= ci[1].as_f64().unwrap(), "{ci:?} vs mean {mean}");
         assert!(time["outlier_repeats"].is_array());
     }
 

@@ -34,7 +34,8 @@ pub struct Template {
 }
 
 impl Template {
-    /// Parses `source`. Parsing never fails because unmatched braces are plain text.
+    /// Parses `source`. Braces that form no placeholder are kept as plain text, so any
+    /// string is a valid template.
     pub fn parse(source: &str) -> Self {
         let mut pieces = Vec::new();
         let mut text = String::new();
