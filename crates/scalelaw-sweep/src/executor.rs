@@ -28,20 +28,26 @@ pub struct RunRequest {
 }
 
 impl RunRequest {
-    /// Formats the command as one line, for messages and exports.
+    /// Formats the command as one line, for messages and exports. Words with spaces or
+    /// shell metacharacters are single-quoted, so the line can be pasted into a shell.
     pub fn command_line(&self) -> String {
-        let mut line = self.program.clone();
-        for arg in &self.args {
-            line.push(' ');
-            if arg.is_empty() || arg.contains(char::is_whitespace) {
-                line.push('\'');
-                line.push_str(arg);
-                line.push('\'');
-            } else {
-                line.push_str(arg);
-            }
-        }
-        line
+        let words: Vec<String> = std::iter::once(&self.program)
+            .chain(&self.args)
+            .map(|word| quote_word(word))
+            .collect();
+        words.join(" ")
+    }
+}
+
+fn quote_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 
@@ -167,5 +173,32 @@ impl Executor for MockExecutor {
         let calls = self.requests.len();
         self.requests.push(request.clone());
         (self.behaviour)(request, calls)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_quotes_shell_words() {
+        let request = RunRequest {
+            point: Point(Vec::new()),
+            program: "sh".into(),
+            args: vec![
+                "-c".into(),
+                "echo 'a' && true".into(),
+                "".into(),
+                "x=1".into(),
+            ],
+            env: Vec::new(),
+            timeout: None,
+            capture_output: false,
+            show_output: false,
+        };
+        assert_eq!(
+            request.command_line(),
+            r"sh -c 'echo '\''a'\'' && true' '' x=1"
+        );
     }
 }

@@ -137,6 +137,21 @@ impl JournalWriter {
                     }
                 }
             })?;
+        if sync {
+            // The new file's directory entry must reach the device too, or a power loss
+            // can lose the whole journal.
+            let parent = match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent,
+                _ => Path::new("."),
+            };
+            File::open(parent)
+                .and_then(|dir| dir.sync_all())
+                .map_err(|source| JournalError::Io {
+                    action: "sync the directory of",
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+        }
         let mut writer = JournalWriter {
             file,
             path: path.to_path_buf(),

@@ -251,7 +251,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
             let differences = settings.differences(&loaded.settings);
             if !differences.is_empty() {
                 bail!(
-                    "the settings differ from those journal {} was started with ({}); \
+                    "the settings differ from those journal {} was started with (given vs \
+                     journal: {}); \
                      give the original options, or leave out the command to reuse the \
                      journal's settings",
                     args.resume.as_deref().unwrap_or(Path::new("")).display(),
