@@ -11,6 +11,9 @@
 //! - [`runner`] turns each execution into a [`RunRecord`], reading custom [`metric`]s from
 //!   the output, and appends it to the [`journal`] before the next run;
 //! - [`results`] summarizes each point with the statistics in [`stats`].
+//!
+//! The process executor uses Unix process groups, `waitid` and `wait4`, so the crate
+//! builds on Unix only (tested on Linux).
 
 pub mod executor;
 pub mod journal;

@@ -177,7 +177,8 @@ pub struct SweepOptions {
 
     /// Custom metric read from a JSON line of the output: the value at PATH (keys
     /// separated by dots, as in stats.samples_per_s) in the last line that is a JSON object
-    /// holding it. The metric is named NAME, or the last key of PATH. Repeat for several.
+    /// containing it. The value is a JSON number or a string containing one. The metric is
+    /// named NAME, or the last key of PATH. Repeat for several.
     #[arg(
         long = "metric-json",
         value_name = "[NAME=]PATH",
@@ -209,7 +210,7 @@ pub struct SweepOptions {
     )]
     pub resume: Option<PathBuf>,
 
-    /// Overwrite an existing journal instead of refusing to start.
+    /// Overwrite an existing journal instead of stopping with an error.
     #[arg(long, help_heading = "Output")]
     pub force: bool,
 
