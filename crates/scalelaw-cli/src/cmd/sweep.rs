@@ -434,6 +434,15 @@ fn settings_from_args(args: &SweepOptions, journal_seed: Option<u64>) -> anyhow:
             "no command given: put it after --, as in: scalelaw sweep -p n=1..4 -- ./bench {{n}}"
         );
     }
+    // The command takes every word from the first one clap does not know, so a mistyped
+    // option lands here as the program.
+    if args.command[0].starts_with('-') {
+        bail!(
+            "unknown option '{}'; see scalelaw sweep --help for the options, and put the \
+             command after --",
+            args.command[0]
+        );
+    }
     let parameters = args
         .params
         .iter()
