@@ -232,12 +232,14 @@ fn parse_json_lines(path: &Path, text: &str) -> anyhow::Result<Table> {
                 path.display()
             );
         };
-        for key in object.keys() {
+        let mut flat = Vec::new();
+        flatten("", &object, &mut flat);
+        for (key, _) in &flat {
             if !columns.contains(key) {
                 columns.push(key.clone());
             }
         }
-        objects.push((line_number, object));
+        objects.push((line_number, flat));
     }
 
     let mut rows = Vec::with_capacity(objects.len());
@@ -245,7 +247,12 @@ fn parse_json_lines(path: &Path, text: &str) -> anyhow::Result<Table> {
     for (line_number, object) in objects {
         let row = columns
             .iter()
-            .map(|column| object.get(column).map_or_else(String::new, json_cell))
+            .map(|column| {
+                object
+                    .iter()
+                    .find(|(key, _)| key == column)
+                    .map_or_else(String::new, |(_, cell)| cell.clone())
+            })
             .collect();
         rows.push(row);
         lines.push(line_number);
@@ -256,6 +263,26 @@ fn parse_json_lines(path: &Path, text: &str) -> anyhow::Result<Table> {
         rows,
         lines,
     })
+}
+
+/// Collects the cells of a JSON object, naming the values of nested objects by their
+/// dotted path (`{"point": {"workers": 4}}` gives the column `point.workers`).
+fn flatten(
+    prefix: &str,
+    object: &serde_json::Map<String, serde_json::Value>,
+    out: &mut Vec<(String, String)>,
+) {
+    for (key, value) in object {
+        let name = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            serde_json::Value::Object(inner) => flatten(&name, inner, out),
+            other => out.push((name, json_cell(other))),
+        }
+    }
 }
 
 /// Text of one JSON value as a cell: strings unquoted, `null` and missing keys empty,
@@ -282,6 +309,14 @@ mod tests {
         assert_eq!(table.rows[0], ["1", "2.5", ""]);
         assert_eq!(table.rows[1], ["2", "", "ok"]);
         assert_eq!(table.lines, [1, 3]);
+    }
+
+    #[test]
+    fn json_lines_flatten_nested_objects() {
+        let text = "{\"point\": {\"workers\": 4}, \"metrics\": {\"throughput\": 9.5}}\n";
+        let table = parse_json_lines(Path::new("t.jsonl"), text).unwrap();
+        assert_eq!(table.columns, ["point.workers", "metrics.throughput"]);
+        assert_eq!(table.rows[0], ["4", "9.5"]);
     }
 
     #[test]
