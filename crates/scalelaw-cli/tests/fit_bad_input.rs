@@ -172,3 +172,20 @@ fn zero_latency() {
     let run = fit_csv("clients,latency\n1,0.01\n2,0\n4,0.012\n", &[]);
     assert_clear_failure(&run, &["line 3", "response time is 0", "above zero"]);
 }
+
+#[test]
+fn predict_latency_without_latency() {
+    let file = data("usl/specsdm91.csv");
+    let run = scalelaw(&["fit", &file, "--predict-latency", "0.05"]);
+    assert_clear_failure(
+        &run,
+        &["--predict-latency needs latency input", "--latency"],
+    );
+}
+
+#[test]
+fn negative_prediction_point() {
+    let file = data("usl/specsdm91.csv");
+    let run = scalelaw(&["fit", &file, "--predict=64,-4"]);
+    assert_clear_failure(&run, &["--predict", "not above zero"]);
+}

@@ -51,12 +51,12 @@ pub struct FitSettings {
     pub confidence: f64,
 
     /// Predict the metric at these values of the scale parameter, with intervals
-    #[arg(long, value_delimiter = ',', value_name = "N,...")]
+    #[arg(long, value_delimiter = ',', value_name = "N,...", value_parser = parse_positive)]
     pub predict: Vec<f64>,
 
     /// With latency input: predict the concurrency and throughput at which the mean
     /// latency reaches these values (same time unit as the latency column)
-    #[arg(long, value_delimiter = ',', value_name = "R,...")]
+    #[arg(long, value_delimiter = ',', value_name = "R,...", value_parser = parse_positive)]
     pub predict_latency: Vec<f64>,
 }
 
@@ -109,6 +109,14 @@ fn parse_law(value: &str) -> Result<String, String> {
         Ok(id)
     } else {
         Err(unknown_law(value))
+    }
+}
+
+fn parse_positive(value: &str) -> Result<f64, String> {
+    match value.trim().parse::<f64>() {
+        Ok(number) if number.is_finite() && number > 0.0 => Ok(number),
+        Ok(_) => Err(format!("{value} is not above zero; give a positive number")),
+        Err(_) => Err(format!("`{value}` is not a number")),
     }
 }
 
@@ -375,6 +383,21 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
     let loaded = input::load(&args.data)?;
     for note in &loaded.input.notes {
         eprintln!("note: {note}");
+    }
+    let has_latency = loaded.series.iter().any(|s| s.latency_column.is_some());
+    if !args.settings.predict_latency.is_empty() && !has_latency {
+        anyhow::bail!(
+            "--predict-latency needs latency input: name the latency column with --latency \
+             COLUMN (or --y COLUMN when the file has no throughput column)"
+        );
+    }
+    if !args.settings.predict_latency.is_empty()
+        && !matches!(args.settings.law.as_str(), "usl" | ALL_LAWS)
+    {
+        eprintln!(
+            "note: --predict-latency is computed for the usl law only, so it is ignored for {}",
+            args.settings.law
+        );
     }
 
     let outcomes: Vec<SeriesOutcome> = loaded
