@@ -1,4 +1,4 @@
-//! Model selection: fit several laws to the same observations, rank them and say
+//! Model selection: fit several laws to the same observations, rank them and report
 //! which one to use and why.
 //!
 //! Ranking uses the root mean square leave-one-out prediction error (Stone, "Cross-
@@ -45,7 +45,7 @@ pub struct Entry {
     pub weight: Option<f64>,
 }
 
-/// Which criterion ranked the laws.
+/// Criterion that ranked the laws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Criterion {
@@ -74,12 +74,12 @@ pub struct Comparison {
     pub criterion: Criterion,
     /// Index into `entries` of the law to use; `None` when no law could be fitted.
     pub chosen: Option<usize>,
-    /// Why that law was chosen, in words.
+    /// Reason for the choice, in words.
     pub reason: String,
 }
 
 impl Comparison {
-    /// The chosen fit, if any.
+    /// Returns the chosen fit, if any.
     pub fn chosen_fit(&self) -> Option<&Fit> {
         self.chosen.and_then(|i| self.entries[i].fit.as_ref())
     }

@@ -155,7 +155,8 @@ fn nvidia_dgx2h_amdahl_matches_reference_fit() {
     )
     .unwrap();
     let alpha = result.param("alpha").unwrap().value;
-    assert!(alpha > 0.001 && alpha < 0.005, "alpha {alpha}");
+    assert!(alpha > 0.001, "alpha {alpha}");
+    assert!(alpha < 0.005, "alpha {alpha}");
     let last = result.points.last().unwrap();
     // NVIDIA's own figure: weak scaling 55.66 at 64 nodes, 87.0% efficiency.
     let efficiency = last.mean / (64.0 * 3379.0);

@@ -44,7 +44,7 @@ impl Default for FitOptions {
     }
 }
 
-/// Why a fit could not be made.
+/// Error returned when a fit cannot be made.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum FitError {
     #[error(transparent)]
@@ -149,7 +149,7 @@ pub struct Fit {
 }
 
 impl Fit {
-    /// The estimated parameter vector, in the law's order.
+    /// Returns the estimated parameter vector, in the law's order.
     pub fn theta(&self) -> Vec<f64> {
         self.params.iter().map(|p| p.value).collect()
     }

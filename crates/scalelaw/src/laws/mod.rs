@@ -12,7 +12,7 @@ pub use gustafson::Gustafson;
 pub use linear::Linear;
 pub use usl::Usl;
 
-/// Every law that fits a rate against one scale parameter, simplest first.
+/// Returns every law that fits a rate against one scale parameter, simplest first.
 pub fn throughput_laws() -> Vec<Box<dyn Law>> {
     vec![
         Box::new(Linear),
@@ -27,12 +27,12 @@ pub fn by_id(id: &str) -> Option<Box<dyn Law>> {
     throughput_laws().into_iter().find(|law| law.id() == id)
 }
 
-/// Identifiers of every law [`by_id`] knows.
+/// Identifiers of every law that [`by_id`] finds.
 pub fn ids() -> Vec<&'static str> {
     throughput_laws().iter().map(|law| law.id()).collect()
 }
 
-/// Whether estimate `k` lies more than two standard errors from zero; without a
+/// Returns whether estimate `k` lies more than two standard errors from zero; without a
 /// standard error, whether it is non-zero.
 pub(crate) fn is_significant(estimates: &Estimates<'_>, k: usize) -> bool {
     let value = estimates.values[k];
