@@ -309,3 +309,35 @@ fn bert_by_group_fits_every_series() {
         assert!(s["group"]["system"].is_string());
     }
 }
+
+#[test]
+fn paypal_both_metrics_as_series() {
+    let file = data("usl/paypal_node_java.csv");
+    let guessed = scalelaw(&["fit", &file, "--bootstrap", "0"]);
+    assert!(!guessed.success);
+    assert!(
+        guessed
+            .stderr
+            .contains("--y node_throughput,java_throughput"),
+        "{}",
+        guessed.stderr
+    );
+
+    let run = scalelaw(&[
+        "fit",
+        &file,
+        "--y",
+        "node_throughput,java_throughput",
+        "--bootstrap",
+        "20",
+        "--format",
+        "json",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    let json = run.json();
+    let series = json["series"].as_array().unwrap();
+    assert_eq!(series.len(), 2);
+    assert_eq!(series[0]["group"]["metric"], "node_throughput");
+    assert_eq!(series[1]["group"]["metric"], "java_throughput");
+    assert_eq!(series[1]["points"].as_array().unwrap().len(), 4);
+}

@@ -51,11 +51,11 @@ pub fn build(context: &Context<'_>, outcomes: &[SeriesOutcome]) -> Vec<Block> {
 
 fn describe_input(input: &InputSummary) -> String {
     let mut text = format!(
-        "input: {} ({}), {} of {} rows used, {} against {}",
+        "input: {} ({}), {} rows, {} observations used, {} against {}",
         input.file.display(),
         input.format.id(),
-        input.rows_used,
         input.rows,
+        input.rows_used,
         input.metric_name,
         input.scale_name
     );
