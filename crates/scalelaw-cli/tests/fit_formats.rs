@@ -284,3 +284,24 @@ fn help_shows_examples() {
     assert!(run.stdout.contains("Examples:"), "{}", run.stdout);
     assert!(run.stdout.contains("--predict-latency"), "{}", run.stdout);
 }
+
+#[test]
+fn spreadsheet_csv_with_bom_and_crlf() {
+    let csv = "\u{feff}threads,throughput\r\n1,100\r\n2,190\r\n4,340\r\n8,560\r\n";
+    let (_dir, path) = temp_file("export.csv", csv.as_bytes());
+    let file = path.to_string_lossy().into_owned();
+    let run = scalelaw(&[
+        "fit",
+        &file,
+        "--law",
+        "amdahl",
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["input"]["scale"], "threads");
+    assert_eq!(json["input"]["rows_used"], 4);
+}

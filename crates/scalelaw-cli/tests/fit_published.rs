@@ -168,7 +168,7 @@ fn every_usl_file_fits_or_explains() {
             let chosen = &json["series"][0]["comparison"]["chosen"];
             assert!(chosen.is_string(), "{file}: no law chosen");
         } else {
-            // Files whose columns cannot be guessed say which flag to set.
+            // Files whose columns cannot be guessed name the flag to set.
             assert!(
                 run.stderr.contains("--x") || run.stderr.contains("--y"),
                 "{file}: unclear failure: {}",

@@ -71,6 +71,9 @@ pub fn read_table(path: &Path) -> anyhow::Result<Table> {
         _ => format!("cannot read data file {}", path.display()),
     })?;
     let text = decode_utf8(path, bytes)?;
+    // Spreadsheet programs often start UTF-8 files with a byte order mark, which would
+    // otherwise become part of the first column's name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     if text.trim().is_empty() {
         bail!(
             "{} is empty: expected a header line with column names and at least one data row",
@@ -89,8 +92,8 @@ pub fn read_table(path: &Path) -> anyhow::Result<Table> {
         _ => FileFormat::Csv,
     };
     let table = match format {
-        FileFormat::Csv => parse_csv(path, &text)?,
-        FileFormat::JsonLines => parse_json_lines(path, &text)?,
+        FileFormat::Csv => parse_csv(path, text)?,
+        FileFormat::JsonLines => parse_json_lines(path, text)?,
     };
     if table.rows.is_empty() {
         bail!(
