@@ -72,7 +72,7 @@ fn describe_settings(settings: &FitSettings) -> String {
     let laws = if settings.law == super::ALL_LAWS {
         "every law, ranked".to_string()
     } else {
-        settings.law.clone()
+        format!("law {}", settings.law)
     };
     let bootstrap = if settings.bootstrap == 0 {
         "bootstrap off".to_string()
@@ -83,7 +83,7 @@ fn describe_settings(settings: &FitSettings) -> String {
         )
     };
     format!(
-        "settings: law {laws}, {} fit, {bootstrap}, {} intervals",
+        "settings: {laws}, {} fit, {bootstrap}, {} intervals",
         if settings.bounded {
             "bounded"
         } else {
