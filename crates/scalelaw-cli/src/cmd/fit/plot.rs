@@ -10,7 +10,7 @@ const HEIGHT: usize = 14;
 /// Draws the points (`o`, their mean) and the chosen law's curve (`·`) from 0 to 10%
 /// past the largest measured scale value. Returns an empty string when no law was chosen.
 pub fn draw(result: &SeriesResult) -> String {
-    let Some(fit) = result.comparison.chosen_fit() else {
+    let Some((fit, _)) = result.chosen() else {
         return String::new();
     };
     let Some(law) = scalelaw::laws::by_id(&fit.law) else {
