@@ -305,3 +305,34 @@ fn spreadsheet_csv_with_bom_and_crlf() {
     assert_eq!(json["input"]["scale"], "threads");
     assert_eq!(json["input"]["rows_used"], 4);
 }
+
+#[test]
+fn run_time_is_fitted_as_rate() {
+    // Amdahl's law with serial fraction 0.1 and 100 s on one process:
+    // T(N) = 100 (0.1 + 0.9/N), so the rate 1/T follows X(N) = N/(100 (1 + 0.1(N-1))).
+    let mut csv = String::from("processes,wall_time_s\n");
+    for n in [1.0f64, 2.0, 4.0, 8.0, 16.0, 32.0] {
+        csv.push_str(&format!("{n},{}\n", 100.0 * (0.1 + 0.9 / n)));
+    }
+    let (_dir, path) = temp_file("strong.csv", csv.as_bytes());
+    let file = path.to_string_lossy().into_owned();
+    let run = scalelaw(&[
+        "fit",
+        &file,
+        "--law",
+        "amdahl",
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(run.stderr.contains("rate 1/wall_time_s"), "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["input"]["metric"], "1/wall_time_s");
+    let fit = fit_of(&json["series"][0], "amdahl");
+    let alpha = param(fit, "alpha")["value"].as_f64().unwrap();
+    assert!((alpha - 0.1).abs() < 1e-9, "alpha = {alpha}");
+    let gamma = param(fit, "gamma")["value"].as_f64().unwrap();
+    assert!((gamma - 0.01).abs() < 1e-12, "gamma = {gamma}");
+}
