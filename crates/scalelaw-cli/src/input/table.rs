@@ -1,7 +1,7 @@
 //! Reading a data file into a table of text cells: tidy CSV (RFC 4180, header line
 //! first) or JSON Lines (one JSON object per line, keys are column names).
 //!
-//! Cells stay text so `--where` compares the text in the file; numbers are parsed
+//! Cells stay text, so `--where` compares the text in the file. Numbers are parsed
 //! later, where the column's role is known and an error can name it.
 
 use std::path::Path;
