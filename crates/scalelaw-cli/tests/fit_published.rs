@@ -341,3 +341,39 @@ fn paypal_both_metrics_as_series() {
     assert_eq!(series[1]["group"]["metric"], "java_throughput");
     assert_eq!(series[1]["points"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn bert_by_group_table_summarises_series() {
+    let file = data(BERT);
+    let run = scalelaw(&[
+        "fit",
+        &file,
+        "--x",
+        "total_gpus",
+        "--y",
+        "throughput_seq_per_s",
+        "--by",
+        "system,phase,seq_len,precision,batch_per_gpu",
+        "--bootstrap",
+        "0",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("27 series; the chosen law of each"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("efficiency at max x"), "{}", run.stdout);
+    let not_fitted = run
+        .stdout
+        .lines()
+        .filter(|line| line.contains("precision=fp32") && line.ends_with("not fitted"))
+        .count();
+    assert_eq!(not_fitted, 2, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("not fitted (1 distinct point): only one row"),
+        "{}",
+        run.stdout
+    );
+}
