@@ -189,3 +189,27 @@ fn negative_prediction_point() {
     let run = scalelaw(&["fit", &file, "--predict=64,-4"]);
     assert_clear_failure(&run, &["--predict", "not above zero"]);
 }
+
+#[test]
+fn where_on_missing_column() {
+    let file = data("usl/specsdm91.csv");
+    let run = scalelaw(&["fit", &file, "--where", "region=eu"]);
+    assert_clear_failure(
+        &run,
+        &[
+            "--where region",
+            "no column `region`",
+            "`load`, `throughput`",
+        ],
+    );
+}
+
+#[test]
+fn by_on_missing_column() {
+    let file = data("usl/specsdm91.csv");
+    let run = scalelaw(&["fit", &file, "--by", "host"]);
+    assert_clear_failure(
+        &run,
+        &["--by host", "no column `host`", "`load`, `throughput`"],
+    );
+}
