@@ -11,6 +11,8 @@ pub mod fit;
 pub mod law;
 pub mod laws;
 pub mod little;
+pub mod plan;
+pub mod queueing;
 pub mod select;
 pub mod stats;
 

@@ -2,6 +2,7 @@
 
 pub mod amdahl;
 pub mod gustafson;
+pub mod job_time;
 pub mod linear;
 pub mod usl;
 
@@ -9,6 +10,7 @@ use crate::law::{Estimates, Law};
 
 pub use amdahl::Amdahl;
 pub use gustafson::Gustafson;
+pub use job_time::JobTime;
 pub use linear::Linear;
 pub use usl::Usl;
 
@@ -30,6 +32,16 @@ pub fn by_id(id: &str) -> Option<Box<dyn Law>> {
 /// Identifiers of every law that [`by_id`] finds.
 pub fn ids() -> Vec<&'static str> {
     throughput_laws().iter().map(|law| law.id()).collect()
+}
+
+/// Every law whose metric is the run time of a fixed job rather than a rate.
+pub fn time_laws() -> Vec<Box<dyn Law>> {
+    vec![Box::new(JobTime)]
+}
+
+/// Looks up a law by its identifier among the throughput and the time laws.
+pub fn any_by_id(id: &str) -> Option<Box<dyn Law>> {
+    by_id(id).or_else(|| time_laws().into_iter().find(|law| law.id() == id))
 }
 
 /// Returns whether estimate `k` lies more than two standard errors from zero; without a
