@@ -100,6 +100,8 @@ pub struct InputSummary {
     pub metric_name: String,
     /// Origin of the column roles: `flags`, `guessed` or `derived`.
     pub roles: String,
+    /// Run time column T when the metric is its rate 1/T.
+    pub run_time_column: Option<String>,
     pub filters: Vec<String>,
     pub by: Vec<String>,
     /// Notes that concern the whole file (guessed columns, skipped rows).
@@ -231,6 +233,7 @@ fn load_table(args: &DataArgs, table: &Table) -> anyhow::Result<Loaded> {
             scale_name: roles.scale_name.clone(),
             metric_name: roles.metric_name.clone(),
             roles: roles.how.to_string(),
+            run_time_column: roles.run_time_column(table),
             filters: args.filters.clone(),
             by: args.by.clone(),
             notes,
@@ -252,6 +255,14 @@ enum Source {
 }
 
 impl Roles {
+    /// Name of the run time column whose rate 1/T is the metric, if it is one.
+    fn run_time_column(&self, table: &Table) -> Option<String> {
+        match self.metric {
+            Source::Reciprocal(c) => Some(table.columns[c].clone()),
+            _ => None,
+        }
+    }
+
     /// Columns whose values the scale parameter and metric are computed from.
     fn columns_needed(&self) -> Vec<usize> {
         let mut columns = Vec::new();

@@ -330,6 +330,7 @@ fn run_time_is_fitted_as_rate() {
     assert!(run.stderr.contains("rate 1/wall_time_s"), "{}", run.stderr);
     let json = run.json();
     assert_eq!(json["input"]["metric"], "1/wall_time_s");
+    assert_eq!(json["input"]["run_time_column"], "wall_time_s");
     let fit = fit_of(&json["series"][0], "amdahl");
     let alpha = param(fit, "alpha")["value"].as_f64().unwrap();
     assert!((alpha - 0.1).abs() < 1e-9, "alpha = {alpha}");
