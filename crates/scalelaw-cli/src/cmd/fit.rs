@@ -350,7 +350,7 @@ fn describe_data_error(err: &DataError, series: &Series) -> String {
                 None => format!("row {row}"),
             };
             format!(
-                "{place}: {column} is {value}, but the {law} needs values above zero; fix the \
+                "{place}: {column} is {value}, but {law} needs values above zero; fix the \
                  value, leave the cell empty to mark it missing, or select other rows with \
                  --where"
             )
