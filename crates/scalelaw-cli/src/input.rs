@@ -136,7 +136,12 @@ pub fn load(args: &DataArgs) -> anyhow::Result<Loaded> {
         })
         .unwrap_or_default();
     if metrics.len() < 2 {
-        return load_table(args, &table);
+        // A single name with a stray comma (`--y throughput,`) is that one column.
+        let one_args = DataArgs {
+            y: metrics.first().map(|m| m.to_string()).or(args.y.clone()),
+            ..args.clone()
+        };
+        return load_table(&one_args, &table);
     }
 
     // Several metric columns: one load per column, each series labelled by its metric.
