@@ -337,3 +337,46 @@ fn run_time_is_fitted_as_rate() {
     let gamma = param(fit, "gamma")["value"].as_f64().unwrap();
     assert!((gamma - 0.01).abs() < 1e-12, "gamma = {gamma}");
 }
+
+#[test]
+fn seed_makes_intervals_reproducible() {
+    let file = data("usl/specsdm91.csv");
+    let interval = |seed: &str| {
+        let run = scalelaw(&[
+            "fit",
+            &file,
+            "--law",
+            "usl",
+            "--bootstrap",
+            "100",
+            "--seed",
+            seed,
+            "--format",
+            "json",
+        ]);
+        assert!(run.success, "{}", run.stderr);
+        let json = run.json();
+        param(fit_of(&json["series"][0], "usl"), "alpha")["bootstrap_interval"].clone()
+    };
+    assert_eq!(interval("7"), interval("7"));
+    assert_ne!(interval("7"), interval("8"));
+}
+
+#[test]
+fn confidence_level_sets_headers() {
+    let file = data("usl/specsdm91.csv");
+    let run = scalelaw(&[
+        "fit",
+        &file,
+        "--law",
+        "usl",
+        "--bootstrap",
+        "50",
+        "--confidence",
+        "0.9",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(run.stdout.contains("90% t interval"), "{}", run.stdout);
+    assert!(run.stdout.contains("90% bootstrap"), "{}", run.stdout);
+    assert!(run.stdout.contains("90% intervals"), "{}", run.stdout);
+}
