@@ -27,9 +27,7 @@ const LATENCY_WORDS: &[&str] = &["latency", "response", "rt", "resp"];
 /// `elapsed_s`) and not as a latency (`response_time`).
 pub fn is_time_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    let words: Vec<&str> = lower
-        .split(['_', '-', '.', ' '])
-        .collect();
+    let words: Vec<&str> = lower.split(['_', '-', '.', ' ']).collect();
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
     has(TIME_WORDS) && !has(LATENCY_WORDS)
 }
