@@ -277,7 +277,7 @@ fn plan_data(
     let censored = data::censored_runs(&args.data.file, args.config_column.as_deref())?;
     let metric_name = loaded.input.metric_name.clone();
     // The shared reader turns a run-time column T into the rate 1/T and names the
-    // metric `1/T`; planning reads it back as a run time for the job-time law unless
+    // metric `1/T`. Planning reads it back as a run time for the job-time law, unless
     // --metric throughput asks for a rate.
     let reciprocal_of = metric_name.strip_prefix("1/").map(str::to_string);
     let time = match (&reciprocal_of, args.metric) {

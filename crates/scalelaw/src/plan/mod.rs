@@ -20,6 +20,7 @@ pub mod configs;
 mod frontier;
 mod goal;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -413,7 +414,7 @@ pub fn plan_fitted(fit: &FittedLaw, options: &PlanOptions) -> Result<Plan, PlanE
     let point = answers(&capacity, options);
     let resampled: Vec<Answers> = fit
         .bootstrap_thetas
-        .iter()
+        .par_iter()
         .map(|theta| {
             let capacity = Capacity::new(law.as_ref(), theta, options.form, options.max_n);
             answers(&capacity, options)

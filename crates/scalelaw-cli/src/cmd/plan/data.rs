@@ -27,9 +27,7 @@ const LATENCY_WORDS: &[&str] = &["latency", "response", "rt", "resp"];
 /// `elapsed_s`) and not as a latency (`response_time`).
 pub fn is_time_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    let words: Vec<&str> = lower
-        .split(['_', '-', '.', ' '])
-        .collect();
+    let words: Vec<&str> = lower.split(['_', '-', '.', ' ']).collect();
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
     has(TIME_WORDS) && !has(LATENCY_WORDS)
 }
@@ -115,7 +113,7 @@ pub fn read_saved_fits(path: &Path) -> anyhow::Result<Vec<SavedFit>> {
     match fits {
         Some(fits) if !fits.is_empty() => Ok(fits),
         _ => bail!(
-            "{file} holds no saved fit: expected the output of `scalelaw fit --format json` \
+            "{file} contains no saved fit: expected the output of `scalelaw fit --format json` \
              with at least one fitted series, or a serialised scalelaw Fit"
         ),
     }
@@ -133,8 +131,8 @@ fn library_fit(value: &Value, label: &str) -> Option<SavedFit> {
     })
 }
 
-/// The chosen fit of each fitted series in `scalelaw fit --format json` output. That
-/// output keeps no bootstrap resamples, so plans from it have no intervals.
+/// Reads the chosen fit of each fitted series in `scalelaw fit --format json` output.
+/// That output keeps no bootstrap resamples, so plans from it have no intervals.
 fn fit_command_output(document: &Value) -> Option<Vec<SavedFit>> {
     let confidence = document["settings"]["confidence"].as_f64().unwrap_or(0.95);
     let mut out = Vec::new();
