@@ -33,7 +33,9 @@ fi
 
 echo "command: scalelaw plan runs32.csv --bootstrap 1000 --cost-per-unit 0.5 --fixed-cost 2 --arrival-rate 800 --latency-slo p99=100ms $*"
 if command -v hyperfine > /dev/null; then
-    hyperfine --warmup 3 --runs 30 -N -i "${command[*]}"
+    hyperfine --warmup 3 --runs 30 -N -i --export-json "$work/result.json" "${command[*]}"
+    grep -o '"median": *[0-9.e-]*' "$work/result.json" |
+        awk '{ printf "median: %.1f ms\n", $2 * 1000 }'
 else
     start=$(date +%s%N)
     for _ in $(seq 1 50); do "${command[@]}" > /dev/null || true; done
