@@ -288,7 +288,7 @@ pub fn fit(law: &dyn Law, data: &Observations, options: &FitOptions) -> Result<F
         regime = Regime {
             kind: RegimeKind::NotDescribed,
             reason: format!(
-                "R² = {}: the {} explains too little of the variation in {} (below {}), so \
+                "R² = {}: {} explains too little of the variation in {} (below {}), so \
                  its parameters say little about this system; try another law or check the \
                  data for mixed series (--where, --by)",
                 stats::format_sig(diagnostics.r_squared, 3),
