@@ -11,7 +11,7 @@
 //! probability that an arrival waits, follows from it as C = c·B/(c − a(1 − B)).
 //! Under FCFS the wait is 0 with probability 1 − C and otherwise exponential with rate
 //! cμ − λ, and the response time is the wait plus an independent exponential service
-//! time. These are the standard M/M/c results; the tests check the recursion against
+//! time. These are the standard M/M/c results. The tests check the recursion against
 //! the sum form of Erlang C and against closed forms for one, two and three servers.
 
 use thiserror::Error;

@@ -13,7 +13,7 @@ use scalelaw::plan::{
     cheapest_configuration, describe_non_monotonic, CostModel, FittedLaw, Goal, MetricForm, Plan,
     PlanOptions, DEFAULT_MAX_N, DEFAULT_MIN_EFFICIENCY,
 };
-use scalelaw::{laws, select, FitOptions, Law, Observations};
+use scalelaw::{laws, select, FitOptions, Law, Observations, RegimeKind};
 
 use crate::input::{self, DataArgs};
 use crate::output::Format;
@@ -32,6 +32,8 @@ pub const EXIT_GOAL_NOT_MET: u8 = 3;
 Latency SLO: 200ms or mean=200ms bounds the mean response time; p99=200ms bounds the\n\
 99th percentile. Durations need a unit: ns, us, ms, s, min, h, d.\n\n\
 Units: throughput is read per second, run times in seconds, costs per hour.\n\n\
+FILE may also be a saved fit: the .json output of `scalelaw fit --format json` (its\n\
+answers then have no intervals, because that output keeps no bootstrap resamples).\n\n\
 Exit status: 0 when the goal can be met, 1 on invalid input, 2 on invalid flags,\n\
 3 when the goal cannot be met at any N.\n\n\
 Examples:\n  \
@@ -357,6 +359,16 @@ fn plan_data(
             .with_context(|| configuration_context(file, &display))?;
         let mut config_notes: Vec<String> = series.notes.clone();
         config_notes.extend(chosen_note);
+        if matches!(
+            fit.regime.kind,
+            RegimeKind::NotDescribed | RegimeKind::Superlinear
+        ) {
+            config_notes.push(format!(
+                "the fit is {}: {}",
+                fit.regime.kind.label(),
+                fit.regime.reason
+            ));
+        }
         config_notes.extend(fit.warnings.iter().cloned());
         configurations.push(ConfigurationPlan {
             label: display,

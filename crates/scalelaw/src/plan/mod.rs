@@ -91,7 +91,7 @@ pub enum LatencySlo {
 }
 
 impl LatencySlo {
-    /// The response time limit in seconds.
+    /// Returns the response time limit in seconds.
     pub fn seconds(&self) -> f64 {
         match *self {
             LatencySlo::Mean { seconds } | LatencySlo::Percentile { seconds, .. } => seconds,
@@ -548,8 +548,8 @@ impl Context<'_> {
         }
     }
 
-    /// A balance point at a whole N, with throughput and hourly cost at that N under
-    /// each resample.
+    /// Builds a balance point at a whole N, with throughput and hourly cost at that N
+    /// under each resample.
     fn whole_point(&self, n: Option<u64>, resampled: Vec<Option<u64>>, note: &str) -> BalancePoint {
         let theta = self.fit.theta.clone();
         let capacity = self.capacity(&theta);
