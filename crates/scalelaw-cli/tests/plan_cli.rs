@@ -399,6 +399,34 @@ fn saved_fit_plans_without_intervals() {
 }
 
 #[test]
+fn serialised_library_fit_keeps_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let n: Vec<f64> = vec![1.0, 2.0, 4.0, 8.0, 16.0, 24.0, 32.0];
+    let noise = [1.0, -2.0, 3.0, -1.0, 2.0, -3.0, 1.0];
+    let y: Vec<f64> = n.iter().zip(noise).map(|(&n, e)| usl(n) + e).collect();
+    let data = scalelaw::Observations::new("workers", "throughput", n, y).unwrap();
+    let options = scalelaw::FitOptions {
+        bootstrap_resamples: 40,
+        leave_one_out: false,
+        ..scalelaw::FitOptions::default()
+    };
+    let fit = scalelaw::fit(&scalelaw::laws::Usl, &data, &options).unwrap();
+    let saved = write(
+        dir.path(),
+        "usl-fit.json",
+        &serde_json::to_string(&fit).unwrap(),
+    );
+    let (code, document) = plan_json(
+        &saved,
+        &["--cost-per-unit", "1", "--target-throughput", "620"],
+    );
+    assert_eq!(code, 0);
+    let plan = &document["configurations"][0]["plan"];
+    assert_eq!(plan["resamples"], 40);
+    assert!(plan["peak"]["n"]["interval"].is_array(), "{plan}");
+}
+
+#[test]
 fn extrapolation_is_marked() {
     // 479/s on the Amdahl curve 10N/(1 + 0.02(N−1)) needs N = 1118, far past 2 × 32.
     let dir = tempfile::tempdir().unwrap();

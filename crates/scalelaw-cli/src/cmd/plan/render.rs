@@ -533,11 +533,15 @@ fn configuration_text(c: &ConfigurationPlan, markdown: bool) -> String {
                     estimate(&queue.wait_probability, false, &|v| sig(v))
                 ),
             ];
-            if queue.percentile_response.value.is_some() {
+            if let (Some(Goal::Latency { slo, .. }), Some(_)) = (
+                plan.goal.as_ref().map(|g| g.goal),
+                queue.percentile_response.value,
+            ) {
                 lines.insert(
                     1,
                     format!(
-                        "percentile response {}",
+                        "{} response {}",
+                        slo_words(&slo),
                         estimate(&queue.percentile_response, false, &show)
                     ),
                 );
