@@ -423,7 +423,10 @@ fn serialised_library_fit_keeps_intervals() {
     assert_eq!(code, 0);
     let plan = &document["configurations"][0]["plan"];
     assert_eq!(plan["resamples"], 40);
-    assert!(plan["peak"]["n"]["interval"].is_array(), "{plan}");
+    let interval = &plan["peak"]["n"]["interval"];
+    let lower = interval["lower"].as_f64().unwrap();
+    let upper = interval["upper"].as_f64().unwrap();
+    assert!(lower <= upper, "{interval}");
 }
 
 #[test]

@@ -38,8 +38,12 @@ fn document(report: &Report) -> serde_json::Value {
                 "censored_runs": c.censored,
                 "non_monotonic": c.non_monotonic,
                 "notes": c.notes,
-                "explanations": explanations(&c.plan),
-                "plan": c.plan,
+                "explanations": explanations(&c.plan)
+                    .into_iter()
+                    .map(|(answer, sentence)| json!({"answer": answer, "sentence": sentence}))
+                    .collect::<Vec<_>>(),
+                "plan": intervals_as_objects(serde_json::to_value(&c.plan)
+                    .expect("a plan serialises to JSON")),
             })
         })
         .collect();
@@ -50,6 +54,29 @@ fn document(report: &Report) -> serde_json::Value {
         "configurations": configurations,
         "cheapest_configuration": report.cheapest.map(|i| report.configurations[i].label.clone()),
     })
+}
+
+/// Rewrites every `interval` pair as `{"lower": …, "upper": …}`, the layout of
+/// intervals in the JSON of `scalelaw fit`.
+fn intervals_as_objects(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| {
+                    let value = match (key.as_str(), value) {
+                        ("interval", Value::Array(pair)) if pair.len() == 2 => {
+                            json!({"lower": pair[0], "upper": pair[1]})
+                        }
+                        (_, other) => intervals_as_objects(other),
+                    };
+                    (key, value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(intervals_as_objects).collect()),
+        other => other,
+    }
 }
 
 fn sig(value: f64) -> String {
