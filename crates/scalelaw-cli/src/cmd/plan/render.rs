@@ -166,7 +166,7 @@ fn slo_words(slo: &LatencySlo) -> String {
     }
 }
 
-/// One sentence per answer, keyed by the answer's name.
+/// Explains each answer in one sentence, paired with the answer's name.
 fn explanations(plan: &Plan) -> Vec<(String, String)> {
     let level = plan.confidence;
     let rate = |v: f64| format!("{}/s", sig(v));
