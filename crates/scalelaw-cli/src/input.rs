@@ -27,13 +27,14 @@ pub struct DataArgs {
 
     /// Column holding the scale parameter (guessed from names such as n, workers,
     /// nodes, threads, concurrency, load when omitted)
-    #[arg(long)]
+    #[arg(long, value_name = "COLUMN")]
     pub x: Option<String>,
 
     /// Column holding the metric (guessed from names such as throughput, time,
-    /// latency when omitted). A name that looks like a latency (latency,
-    /// response_time) is read as one, and throughput is derived from it
-    #[arg(long)]
+    /// latency when omitted). A latency column (latency, response_time) gives
+    /// throughput N/R, and a run time column (time, runtime, duration) is fitted as its
+    /// rate 1/T. Several columns, comma-separated, give one series each
+    #[arg(long, value_name = "COLUMN[,...]")]
     pub y: Option<String>,
 
     /// Column holding concurrency N, the scale parameter of Little's law (same role
@@ -92,12 +93,15 @@ pub struct InputSummary {
     pub columns: Vec<String>,
     /// Data rows in the file.
     pub rows: usize,
-    /// Rows kept after `--where`, status and missing values.
+    /// Observations fitted: rows kept after `--where`, status and missing values,
+    /// summed over the metrics when `--y` names several.
     pub rows_used: usize,
     pub scale_name: String,
     pub metric_name: String,
     /// Origin of the column roles: `flags`, `guessed` or `derived`.
     pub roles: String,
+    /// Run time column T when the metric is its rate 1/T.
+    pub run_time_column: Option<String>,
     pub filters: Vec<String>,
     pub by: Vec<String>,
     /// Notes that concern the whole file (guessed columns, skipped rows).
@@ -121,15 +125,72 @@ pub fn load_series(args: &DataArgs) -> anyhow::Result<Vec<Series>> {
 /// Reads the file like [`load_series`] and also describes what was read.
 pub fn load(args: &DataArgs) -> anyhow::Result<Loaded> {
     let table = read_table(&args.file)?;
+    let metrics: Vec<&str> = args
+        .y
+        .as_deref()
+        .map(|y| {
+            y.split(',')
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if metrics.len() < 2 {
+        // A single name with a stray comma (`--y throughput,`) is that one column.
+        let one_args = DataArgs {
+            y: metrics.first().map(|m| m.to_string()).or(args.y.clone()),
+            ..args.clone()
+        };
+        return load_table(&one_args, &table);
+    }
+
+    // Several metric columns: one load per column, each series labelled by its metric.
+    let mut combined: Option<Loaded> = None;
+    for metric in metrics {
+        let one_args = DataArgs {
+            y: Some(metric.to_string()),
+            ..args.clone()
+        };
+        let mut loaded = load_table(&one_args, &table)?;
+        for series in &mut loaded.series {
+            series
+                .group
+                .insert(0, ("metric".to_string(), metric.to_string()));
+            series.label = series
+                .group
+                .iter()
+                .map(|(c, v)| format!("{c}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
+        match &mut combined {
+            None => combined = Some(loaded),
+            Some(all) => {
+                all.input.rows_used += loaded.input.rows_used;
+                all.input.metric_name =
+                    format!("{}, {}", all.input.metric_name, loaded.input.metric_name);
+                for note in loaded.input.notes {
+                    if !all.input.notes.contains(&note) {
+                        all.input.notes.push(note);
+                    }
+                }
+                all.series.extend(loaded.series);
+            }
+        }
+    }
+    Ok(combined.expect("at least two metrics"))
+}
+
+fn load_table(args: &DataArgs, table: &Table) -> anyhow::Result<Loaded> {
     let file = args.file.display().to_string();
     let mut kept: Vec<usize> = (0..table.rows.len()).collect();
     for filter in &args.filters {
-        kept = apply_filter(&table, &kept, filter, &file)?;
+        kept = apply_filter(table, &kept, filter, &file)?;
     }
-    let roles = resolve_roles(args, &table, &file)?;
+    let roles = resolve_roles(args, table, &file)?;
     let mut notes = roles.notes.clone();
     if let Some(status) = table.column_index("status") {
-        kept = drop_unsuccessful(&table, kept, status, &mut notes);
+        kept = drop_unsuccessful(table, kept, status, &mut notes);
         if kept.is_empty() {
             bail!("{file}: no row has status `ok`, so there is nothing to fit");
         }
@@ -138,9 +199,9 @@ pub fn load(args: &DataArgs) -> anyhow::Result<Loaded> {
     let group_columns = args
         .by
         .iter()
-        .map(|name| require_column(&table, name, "--by", &file))
+        .map(|name| require_column(table, name, "--by", &file))
         .collect::<anyhow::Result<Vec<usize>>>()?;
-    let groups = group_rows(&table, &kept, &group_columns);
+    let groups = group_rows(table, &kept, &group_columns);
 
     let mut rows_used = 0;
     let mut series = Vec::with_capacity(groups.len());
@@ -151,7 +212,7 @@ pub fn load(args: &DataArgs) -> anyhow::Result<Loaded> {
             .map(|&c| table.columns[c].clone())
             .zip(values)
             .collect();
-        if let Some(one) = build_series(&table, &rows, &roles, group, &file, &mut missing)? {
+        if let Some(one) = build_series(table, &rows, &roles, group, &file, &mut missing)? {
             rows_used += one.observations.len();
             series.push(one);
         }
@@ -177,6 +238,7 @@ pub fn load(args: &DataArgs) -> anyhow::Result<Loaded> {
             scale_name: roles.scale_name.clone(),
             metric_name: roles.metric_name.clone(),
             roles: roles.how.to_string(),
+            run_time_column: roles.run_time_column(table),
             filters: args.filters.clone(),
             by: args.by.clone(),
             notes,
@@ -198,6 +260,14 @@ enum Source {
 }
 
 impl Roles {
+    /// Name of the run time column whose rate 1/T is the metric, if it is one.
+    fn run_time_column(&self, table: &Table) -> Option<String> {
+        match self.metric {
+            Source::Reciprocal(c) => Some(table.columns[c].clone()),
+            _ => None,
+        }
+    }
+
     /// Columns whose values the scale parameter and metric are computed from.
     fn columns_needed(&self) -> Vec<usize> {
         let mut columns = Vec::new();
@@ -290,10 +360,11 @@ fn resolve_roles(args: &DataArgs, table: &Table, file: &str) -> anyhow::Result<R
                 Guess::Tie(columns) => {
                     let names: Vec<String> = columns.iter().map(|&i| name(i)).collect();
                     bail!(
-                        "{file}: several columns could hold the {}: {}; choose one with --y \
-                         (or fit each in turn)",
+                        "{file}: several columns could hold the {}: {}; choose one with --y, \
+                         or fit each as its own series with --y {}",
                         kind.label(),
-                        quoted_list(&names)
+                        quoted_list(&names),
+                        names.join(",")
                     );
                 }
             }

@@ -140,7 +140,8 @@ impl Table {
 
     /// Renders a GitHub-flavoured Markdown table.
     pub fn to_markdown(&self) -> String {
-        let escape = |cell: &str| cell.replace('|', "\\|");
+        // A bare `*` would start emphasis, and a `|` would end the cell.
+        let escape = |cell: &str| cell.replace('|', "\\|").replace('*', "\\*");
         let mut out = String::new();
         out.push_str(&format!(
             "| {} |\n",
@@ -211,7 +212,10 @@ mod tests {
     fn markdown_escapes_pipes() {
         let mut table = Table::new(&["a"]);
         table.push(vec!["x|y".into()]);
-        assert!(table.to_markdown().contains("x\\|y"));
+        table.push(vec!["1*".into()]);
+        let markdown = table.to_markdown();
+        assert!(markdown.contains("x\\|y"), "{markdown}");
+        assert!(markdown.contains("1\\*"), "{markdown}");
     }
 
     #[test]

@@ -172,3 +172,44 @@ fn zero_latency() {
     let run = fit_csv("clients,latency\n1,0.01\n2,0\n4,0.012\n", &[]);
     assert_clear_failure(&run, &["line 3", "response time is 0", "above zero"]);
 }
+
+#[test]
+fn predict_latency_without_latency() {
+    let file = data("usl/specsdm91.csv");
+    let run = scalelaw(&["fit", &file, "--predict-latency", "0.05"]);
+    assert_clear_failure(
+        &run,
+        &["--predict-latency needs latency input", "--latency"],
+    );
+}
+
+#[test]
+fn negative_prediction_point() {
+    let file = data("usl/specsdm91.csv");
+    let run = scalelaw(&["fit", &file, "--predict=64,-4"]);
+    assert_clear_failure(&run, &["--predict", "not above zero"]);
+}
+
+#[test]
+fn where_on_missing_column() {
+    let file = data("usl/specsdm91.csv");
+    let run = scalelaw(&["fit", &file, "--where", "region=eu"]);
+    assert_clear_failure(
+        &run,
+        &[
+            "--where region",
+            "no column `region`",
+            "`load`, `throughput`",
+        ],
+    );
+}
+
+#[test]
+fn by_on_missing_column() {
+    let file = data("usl/specsdm91.csv");
+    let run = scalelaw(&["fit", &file, "--by", "host"]);
+    assert_clear_failure(
+        &run,
+        &["--by host", "no column `host`", "`load`, `throughput`"],
+    );
+}

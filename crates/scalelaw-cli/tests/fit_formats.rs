@@ -284,3 +284,99 @@ fn help_shows_examples() {
     assert!(run.stdout.contains("Examples:"), "{}", run.stdout);
     assert!(run.stdout.contains("--predict-latency"), "{}", run.stdout);
 }
+
+#[test]
+fn spreadsheet_csv_with_bom_and_crlf() {
+    let csv = "\u{feff}threads,throughput\r\n1,100\r\n2,190\r\n4,340\r\n8,560\r\n";
+    let (_dir, path) = temp_file("export.csv", csv.as_bytes());
+    let file = path.to_string_lossy().into_owned();
+    let run = scalelaw(&[
+        "fit",
+        &file,
+        "--law",
+        "amdahl",
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["input"]["scale"], "threads");
+    assert_eq!(json["input"]["rows_used"], 4);
+}
+
+#[test]
+fn run_time_is_fitted_as_rate() {
+    // Amdahl's law with serial fraction 0.1 and 100 s on one process:
+    // T(N) = 100 (0.1 + 0.9/N), so the rate 1/T follows X(N) = N/(100 (1 + 0.1(N-1))).
+    let mut csv = String::from("processes,wall_time_s\n");
+    for n in [1.0f64, 2.0, 4.0, 8.0, 16.0, 32.0] {
+        csv.push_str(&format!("{n},{}\n", 100.0 * (0.1 + 0.9 / n)));
+    }
+    let (_dir, path) = temp_file("strong.csv", csv.as_bytes());
+    let file = path.to_string_lossy().into_owned();
+    let run = scalelaw(&[
+        "fit",
+        &file,
+        "--law",
+        "amdahl",
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(run.stderr.contains("rate 1/wall_time_s"), "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["input"]["metric"], "1/wall_time_s");
+    assert_eq!(json["input"]["run_time_column"], "wall_time_s");
+    let fit = fit_of(&json["series"][0], "amdahl");
+    let alpha = param(fit, "alpha")["value"].as_f64().unwrap();
+    assert!((alpha - 0.1).abs() < 1e-9, "alpha = {alpha}");
+    let gamma = param(fit, "gamma")["value"].as_f64().unwrap();
+    assert!((gamma - 0.01).abs() < 1e-12, "gamma = {gamma}");
+}
+
+#[test]
+fn seed_makes_intervals_reproducible() {
+    let file = data("usl/specsdm91.csv");
+    let interval = |seed: &str| {
+        let run = scalelaw(&[
+            "fit",
+            &file,
+            "--law",
+            "usl",
+            "--bootstrap",
+            "100",
+            "--seed",
+            seed,
+            "--format",
+            "json",
+        ]);
+        assert!(run.success, "{}", run.stderr);
+        let json = run.json();
+        param(fit_of(&json["series"][0], "usl"), "alpha")["bootstrap_interval"].clone()
+    };
+    assert_eq!(interval("7"), interval("7"));
+    assert_ne!(interval("7"), interval("8"));
+}
+
+#[test]
+fn confidence_level_sets_headers() {
+    let file = data("usl/specsdm91.csv");
+    let run = scalelaw(&[
+        "fit",
+        &file,
+        "--law",
+        "usl",
+        "--bootstrap",
+        "50",
+        "--confidence",
+        "0.9",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(run.stdout.contains("90% t interval"), "{}", run.stdout);
+    assert!(run.stdout.contains("90% bootstrap"), "{}", run.stdout);
+    assert!(run.stdout.contains("90% intervals"), "{}", run.stdout);
+}

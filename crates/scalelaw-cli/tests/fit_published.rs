@@ -168,7 +168,7 @@ fn every_usl_file_fits_or_explains() {
             let chosen = &json["series"][0]["comparison"]["chosen"];
             assert!(chosen.is_string(), "{file}: no law chosen");
         } else {
-            // Files whose columns cannot be guessed say which flag to set.
+            // Files whose columns cannot be guessed name the flag to set.
             assert!(
                 run.stderr.contains("--x") || run.stderr.contains("--y"),
                 "{file}: unclear failure: {}",
@@ -308,4 +308,72 @@ fn bert_by_group_fits_every_series() {
         assert!(error.contains("only one row"), "{error}");
         assert!(s["group"]["system"].is_string());
     }
+}
+
+#[test]
+fn paypal_both_metrics_as_series() {
+    let file = data("usl/paypal_node_java.csv");
+    let guessed = scalelaw(&["fit", &file, "--bootstrap", "0"]);
+    assert!(!guessed.success);
+    assert!(
+        guessed
+            .stderr
+            .contains("--y node_throughput,java_throughput"),
+        "{}",
+        guessed.stderr
+    );
+
+    let run = scalelaw(&[
+        "fit",
+        &file,
+        "--y",
+        "node_throughput,java_throughput",
+        "--bootstrap",
+        "20",
+        "--format",
+        "json",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    let json = run.json();
+    let series = json["series"].as_array().unwrap();
+    assert_eq!(series.len(), 2);
+    assert_eq!(series[0]["group"]["metric"], "node_throughput");
+    assert_eq!(series[1]["group"]["metric"], "java_throughput");
+    assert_eq!(series[1]["points"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn bert_by_group_table_summarises_series() {
+    let file = data(BERT);
+    let run = scalelaw(&[
+        "fit",
+        &file,
+        "--x",
+        "total_gpus",
+        "--y",
+        "throughput_seq_per_s",
+        "--by",
+        "system,phase,seq_len,precision,batch_per_gpu",
+        "--bootstrap",
+        "0",
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("27 series; the chosen law of each"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("efficiency at max x"), "{}", run.stdout);
+    let not_fitted = run
+        .stdout
+        .lines()
+        .filter(|line| line.contains("precision=fp32") && line.ends_with("not fitted"))
+        .count();
+    assert_eq!(not_fitted, 2, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("not fitted (1 distinct point): only one row"),
+        "{}",
+        run.stdout
+    );
 }

@@ -222,8 +222,18 @@ pub fn compare(laws: &[Box<dyn Law>], data: &Observations, options: &FitOptions)
                 describe(i)
             )
         });
+        let excluded = if best != order[0] {
+            format!(
+                " among the laws that describe the data ({} scores {} but its regime rules \
+                 it out)",
+                entries[order[0]].law_name,
+                describe(order[0])
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "{} has the lowest {label} ({}){}",
+            "{} has the lowest {label} ({}){excluded}{}",
             entries[best].law_name,
             describe(best),
             runner_up.unwrap_or_default()

@@ -16,9 +16,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use scalelaw::select::{self, Comparison};
-use scalelaw::{DataError, FitOptions, Law, PointSummary};
+use scalelaw::{DataError, Fit, FitOptions, Law, PointSummary};
 
-use crate::input::{self, DataArgs, Series};
+use crate::input::{self, DataArgs, InputSummary, Series};
 use crate::output::Format;
 pub use predict::{LatencyPrediction, Prediction};
 
@@ -51,12 +51,12 @@ pub struct FitSettings {
     pub confidence: f64,
 
     /// Predict the metric at these values of the scale parameter, with intervals
-    #[arg(long, value_delimiter = ',', value_name = "N,...")]
+    #[arg(long, value_delimiter = ',', value_name = "N,...", value_parser = parse_positive)]
     pub predict: Vec<f64>,
 
     /// With latency input: predict the concurrency and throughput at which the mean
     /// latency reaches these values (same time unit as the latency column)
-    #[arg(long, value_delimiter = ',', value_name = "R,...")]
+    #[arg(long, value_delimiter = ',', value_name = "R,...", value_parser = parse_positive)]
     pub predict_latency: Vec<f64>,
 }
 
@@ -109,6 +109,14 @@ fn parse_law(value: &str) -> Result<String, String> {
         Ok(id)
     } else {
         Err(unknown_law(value))
+    }
+}
+
+fn parse_positive(value: &str) -> Result<f64, String> {
+    match value.trim().parse::<f64>() {
+        Ok(number) if number.is_finite() && number > 0.0 => Ok(number),
+        Ok(_) => Err(format!("{value} is not above zero; give a positive number")),
+        Err(_) => Err(format!("`{value}` is not a number")),
     }
 }
 
@@ -195,6 +203,13 @@ pub struct SeriesResult {
 }
 
 impl SeriesResult {
+    /// Returns the chosen law's fit and predictions.
+    pub fn chosen(&self) -> Option<(&Fit, &LawResult)> {
+        let index = self.comparison.chosen?;
+        let fit = self.comparison.entries[index].fit.as_ref()?;
+        Some((fit, &self.laws[index]))
+    }
+
     /// Indices into `comparison.entries` of the fitted laws, chosen first, then by rank,
     /// then the failed ones.
     pub fn display_order(&self) -> Vec<usize> {
@@ -335,7 +350,7 @@ fn describe_data_error(err: &DataError, series: &Series) -> String {
                 None => format!("row {row}"),
             };
             format!(
-                "{place}: {column} is {value}, but the {law} needs values above zero; fix the \
+                "{place}: {column} is {value}, but {law} needs values above zero; fix the \
                  value, leave the cell empty to mark it missing, or select other rows with \
                  --where"
             )
@@ -370,27 +385,77 @@ fn combined_errors(comparison: &Comparison) -> String {
     }
 }
 
+/// Fits every series, keeping each failure with its reason instead of stopping.
+pub fn fit_all(series: &[Series], settings: &FitSettings) -> Vec<SeriesOutcome> {
+    series
+        .iter()
+        .map(|one| match fit_series(one, settings) {
+            Ok(result) => SeriesOutcome::Fitted(Box::new(result)),
+            Err(err) => SeriesOutcome::Failed {
+                label: one.label.clone(),
+                group: one.group.clone(),
+                points: one.observations.distinct_points(),
+                error: format!("{err:#}"),
+            },
+        })
+        .collect()
+}
+
+/// Writes the results in `format`; `plot` adds a text plot after table output.
+pub fn write_results(
+    out: &mut impl Write,
+    format: Format,
+    input: &InputSummary,
+    settings: &FitSettings,
+    outcomes: &[SeriesOutcome],
+    plot: bool,
+) -> anyhow::Result<()> {
+    let context = document::Context { input, settings };
+    match format {
+        Format::Json => json::write(out, &context, outcomes)?,
+        Format::Csv => csv_out::write(out, outcomes)?,
+        Format::Table => {
+            let blocks = document::build(&context, outcomes);
+            out.write_all(text::render(&blocks).as_bytes())?;
+            if plot {
+                for outcome in outcomes {
+                    if let SeriesOutcome::Fitted(result) = outcome {
+                        out.write_all(plot::draw(result).as_bytes())?;
+                    }
+                }
+            }
+        }
+        Format::Markdown => {
+            let blocks = document::build(&context, outcomes);
+            out.write_all(text::render_markdown(&blocks).as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
 /// Runs `scalelaw fit`.
 pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
     let loaded = input::load(&args.data)?;
     for note in &loaded.input.notes {
         eprintln!("note: {note}");
     }
+    let has_latency = loaded.series.iter().any(|s| s.latency_column.is_some());
+    if !args.settings.predict_latency.is_empty() && !has_latency {
+        anyhow::bail!(
+            "--predict-latency needs latency input: name the latency column with --latency \
+             COLUMN (or --y COLUMN when the file has no throughput column)"
+        );
+    }
+    if !args.settings.predict_latency.is_empty()
+        && !matches!(args.settings.law.as_str(), "usl" | ALL_LAWS)
+    {
+        eprintln!(
+            "note: --predict-latency is computed for the usl law only, so it is ignored for {}",
+            args.settings.law
+        );
+    }
 
-    let outcomes: Vec<SeriesOutcome> = loaded
-        .series
-        .iter()
-        .map(|series| match fit_series(series, &args.settings) {
-            Ok(result) => SeriesOutcome::Fitted(Box::new(result)),
-            Err(err) => SeriesOutcome::Failed {
-                label: series.label.clone(),
-                group: series.group.clone(),
-                points: series.observations.distinct_points(),
-                error: format!("{err:#}"),
-            },
-        })
-        .collect();
-
+    let outcomes = fit_all(&loaded.series, &args.settings);
     let fitted = outcomes
         .iter()
         .filter(|o| matches!(o, SeriesOutcome::Fitted(_)))
@@ -401,35 +466,20 @@ pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("{}: {error}", args.data.file.display());
     }
 
-    let mut stdout = std::io::stdout().lock();
-    let context = document::Context {
-        input: &loaded.input,
-        settings: &args.settings,
+    let plot = match args.plot {
+        PlotChoice::Always => true,
+        PlotChoice::Never => false,
+        PlotChoice::Auto => crate::output::stdout_is_terminal(),
     };
-    match args.format {
-        Format::Json => json::write(&mut stdout, &context, &outcomes)?,
-        Format::Csv => csv_out::write(&mut stdout, &outcomes)?,
-        Format::Table => {
-            let blocks = document::build(&context, &outcomes);
-            stdout.write_all(text::render(&blocks).as_bytes())?;
-            let draw = match args.plot {
-                PlotChoice::Always => true,
-                PlotChoice::Never => false,
-                PlotChoice::Auto => crate::output::stdout_is_terminal(),
-            };
-            if draw {
-                for outcome in &outcomes {
-                    if let SeriesOutcome::Fitted(result) = outcome {
-                        stdout.write_all(plot::draw(result).as_bytes())?;
-                    }
-                }
-            }
-        }
-        Format::Markdown => {
-            let blocks = document::build(&context, &outcomes);
-            stdout.write_all(text::render_markdown(&blocks).as_bytes())?;
-        }
-    }
+    let mut stdout = std::io::stdout().lock();
+    write_results(
+        &mut stdout,
+        args.format,
+        &loaded.input,
+        &args.settings,
+        &outcomes,
+        plot,
+    )?;
     stdout.flush()?;
 
     if fitted == 0 {

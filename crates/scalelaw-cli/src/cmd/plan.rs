@@ -280,7 +280,7 @@ fn plan_data(
     let metric_name = loaded.input.metric_name.clone();
     // The shared reader turns a run-time column T into the rate 1/T and names the
     // metric `1/T`. Planning reads it back as a run time for the job-time law, unless
-    // --metric throughput asks for a rate.
+    // --metric throughput requests a rate.
     let reciprocal_of = metric_name.strip_prefix("1/").map(str::to_string);
     let time = match (&reciprocal_of, args.metric) {
         (Some(_), kind) => kind != Some(MetricKind::Throughput),

@@ -60,7 +60,7 @@ const TIME_WORDS: &[&str] = &[
 /// Columns with a fixed meaning that are never guessed as scale parameter or metric.
 pub const RECOGNISED: &[&str] = &["repeat", "status", "timestamp"];
 
-/// What a metric column measures, as far as its name tells.
+/// Kind of quantity a metric column measures, judged by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetricKind {
     Throughput,

@@ -1,7 +1,7 @@
 //! Reading a data file into a table of text cells: tidy CSV (RFC 4180, header line
 //! first) or JSON Lines (one JSON object per line, keys are column names).
 //!
-//! Cells stay text so `--where` compares the text in the file; numbers are parsed
+//! Cells stay text, so `--where` compares the text in the file. Numbers are parsed
 //! later, where the column's role is known and an error can name it.
 
 use std::path::Path;
@@ -71,6 +71,9 @@ pub fn read_table(path: &Path) -> anyhow::Result<Table> {
         _ => format!("cannot read data file {}", path.display()),
     })?;
     let text = decode_utf8(path, bytes)?;
+    // Spreadsheet programs often start UTF-8 files with a byte order mark, which would
+    // otherwise become part of the first column's name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     if text.trim().is_empty() {
         bail!(
             "{} is empty: expected a header line with column names and at least one data row",
@@ -89,8 +92,8 @@ pub fn read_table(path: &Path) -> anyhow::Result<Table> {
         _ => FileFormat::Csv,
     };
     let table = match format {
-        FileFormat::Csv => parse_csv(path, &text)?,
-        FileFormat::JsonLines => parse_json_lines(path, &text)?,
+        FileFormat::Csv => parse_csv(path, text)?,
+        FileFormat::JsonLines => parse_json_lines(path, text)?,
     };
     if table.rows.is_empty() {
         bail!(
@@ -232,12 +235,14 @@ fn parse_json_lines(path: &Path, text: &str) -> anyhow::Result<Table> {
                 path.display()
             );
         };
-        for key in object.keys() {
+        let mut flat = Vec::new();
+        flatten("", &object, &mut flat);
+        for (key, _) in &flat {
             if !columns.contains(key) {
                 columns.push(key.clone());
             }
         }
-        objects.push((line_number, object));
+        objects.push((line_number, flat));
     }
 
     let mut rows = Vec::with_capacity(objects.len());
@@ -245,7 +250,12 @@ fn parse_json_lines(path: &Path, text: &str) -> anyhow::Result<Table> {
     for (line_number, object) in objects {
         let row = columns
             .iter()
-            .map(|column| object.get(column).map_or_else(String::new, json_cell))
+            .map(|column| {
+                object
+                    .iter()
+                    .find(|(key, _)| key == column)
+                    .map_or_else(String::new, |(_, cell)| cell.clone())
+            })
             .collect();
         rows.push(row);
         lines.push(line_number);
@@ -256,6 +266,26 @@ fn parse_json_lines(path: &Path, text: &str) -> anyhow::Result<Table> {
         rows,
         lines,
     })
+}
+
+/// Collects the cells of a JSON object, naming the values of nested objects by their
+/// dotted path (`{"point": {"workers": 4}}` gives the column `point.workers`).
+fn flatten(
+    prefix: &str,
+    object: &serde_json::Map<String, serde_json::Value>,
+    out: &mut Vec<(String, String)>,
+) {
+    for (key, value) in object {
+        let name = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            serde_json::Value::Object(inner) => flatten(&name, inner, out),
+            other => out.push((name, json_cell(other))),
+        }
+    }
 }
 
 /// Text of one JSON value as a cell: strings unquoted, `null` and missing keys empty,
@@ -282,6 +312,14 @@ mod tests {
         assert_eq!(table.rows[0], ["1", "2.5", ""]);
         assert_eq!(table.rows[1], ["2", "", "ok"]);
         assert_eq!(table.lines, [1, 3]);
+    }
+
+    #[test]
+    fn json_lines_flatten_nested_objects() {
+        let text = "{\"point\": {\"workers\": 4}, \"metrics\": {\"throughput\": 9.5}}\n";
+        let table = parse_json_lines(Path::new("t.jsonl"), text).unwrap();
+        assert_eq!(table.columns, ["point.workers", "metrics.throughput"]);
+        assert_eq!(table.rows[0], ["4", "9.5"]);
     }
 
     #[test]

@@ -48,15 +48,6 @@ pub fn data(relative: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
-/// Path of a test fixture under `tests/fixtures/`.
-pub fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
 /// Writes `contents` to a file named `name` in a fresh temporary folder; the folder
 /// lives as long as the returned guard.
 pub fn temp_file(name: &str, contents: &[u8]) -> (tempfile::TempDir, PathBuf) {

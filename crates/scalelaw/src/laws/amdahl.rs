@@ -126,6 +126,15 @@ impl Law for Amdahl {
                 ),
             };
         }
+        if alpha > 1.0 {
+            return Regime {
+                kind: RegimeKind::NotDescribed,
+                reason: format!(
+                    "alpha = {a} > 1: throughput falls as N grows, which no serial fraction \
+                     can cause, so Amdahl's law does not describe these data; try the USL"
+                ),
+            };
+        }
         Regime {
             kind: RegimeKind::ContentionBound,
             reason: format!(

@@ -87,6 +87,16 @@ impl Law for Gustafson {
                 ),
             };
         }
+        if alpha > 1.0 && is_significant(estimates, 0) {
+            return Regime {
+                kind: RegimeKind::NotDescribed,
+                reason: format!(
+                    "alpha = {a} > 1: throughput falls as N grows, which a serial share of \
+                     the run time cannot produce, so Gustafson's law does not describe these \
+                     data; try the USL"
+                ),
+            };
+        }
         Regime {
             kind: RegimeKind::Linear,
             reason: format!(

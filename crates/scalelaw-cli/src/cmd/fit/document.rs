@@ -30,6 +30,13 @@ pub fn build(context: &Context<'_>, outcomes: &[SeriesOutcome]) -> Vec<Block> {
         Block::Line(describe_input(context.input)),
         Block::Line(describe_settings(context.settings)),
     ];
+    if outcomes.len() > 1 {
+        blocks.push(Block::Line(format!(
+            "{} series; the chosen law of each (details follow):",
+            outcomes.len()
+        )));
+        blocks.push(Block::Table(summary_table(outcomes)));
+    }
     for outcome in outcomes {
         match outcome {
             SeriesOutcome::Fitted(result) => series_blocks(context, result, &mut blocks),
@@ -40,8 +47,9 @@ pub fn build(context: &Context<'_>, outcomes: &[SeriesOutcome]) -> Vec<Block> {
                 ..
             } => {
                 blocks.push(Block::Heading(1, series_title(context.input, label)));
+                let plural = if *points == 1 { "" } else { "s" };
                 blocks.push(Block::Line(format!(
-                    "not fitted ({points} distinct points): {error}"
+                    "not fitted ({points} distinct point{plural}): {error}"
                 )));
             }
         }
@@ -49,13 +57,63 @@ pub fn build(context: &Context<'_>, outcomes: &[SeriesOutcome]) -> Vec<Block> {
     blocks
 }
 
+/// One row per series: its points, the chosen law, its regime and the efficiency at
+/// the largest measured scale value.
+fn summary_table(outcomes: &[SeriesOutcome]) -> Table {
+    let mut table = Table::new(&[
+        "series",
+        "points",
+        "max x",
+        "chosen",
+        "R²",
+        "efficiency at max x",
+        "regime",
+    ])
+    .align(0, Align::Left)
+    .align(3, Align::Left)
+    .align(6, Align::Left);
+    for outcome in outcomes {
+        match outcome {
+            SeriesOutcome::Fitted(result) => {
+                let max_x = result.points.last().map_or(f64::NAN, |p| p.x[0]);
+                let row = match result.chosen() {
+                    Some((fit, _)) => vec![
+                        fit.law.clone(),
+                        r_squared(fit),
+                        optional(fit.points.last().and_then(|p| p.efficiency)),
+                        fit.regime.kind.label().to_string(),
+                    ],
+                    None => vec!["-".into(), "-".into(), "-".into(), "not fitted".into()],
+                };
+                let mut cells = vec![
+                    result.label.clone(),
+                    result.points.len().to_string(),
+                    number(max_x),
+                ];
+                cells.extend(row);
+                table.push(cells);
+            }
+            SeriesOutcome::Failed { label, points, .. } => table.push(vec![
+                label.clone(),
+                points.to_string(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "not fitted".into(),
+            ]),
+        }
+    }
+    table
+}
+
 fn describe_input(input: &InputSummary) -> String {
     let mut text = format!(
-        "input: {} ({}), {} of {} rows used, {} against {}",
+        "input: {} ({}), {} rows, {} observations used, {} against {}",
         input.file.display(),
         input.format.id(),
-        input.rows_used,
         input.rows,
+        input.rows_used,
         input.metric_name,
         input.scale_name
     );
@@ -72,7 +130,7 @@ fn describe_settings(settings: &FitSettings) -> String {
     let laws = if settings.law == super::ALL_LAWS {
         "every law, ranked".to_string()
     } else {
-        settings.law.clone()
+        format!("law {}", settings.law)
     };
     let bootstrap = if settings.bootstrap == 0 {
         "bootstrap off".to_string()
@@ -83,7 +141,7 @@ fn describe_settings(settings: &FitSettings) -> String {
         )
     };
     format!(
-        "settings: law {laws}, {} fit, {bootstrap}, {} intervals",
+        "settings: {laws}, {} fit, {bootstrap}, {} intervals",
         if settings.bounded {
             "bounded"
         } else {

@@ -46,6 +46,7 @@ fn document(context: &Context<'_>, outcomes: &[SeriesOutcome]) -> Value {
             "scale": input.scale_name,
             "metric": input.metric_name,
             "roles": input.roles,
+            "run_time_column": input.run_time_column,
             "where": input.filters,
             "by": input.by,
             "notes": input.notes,

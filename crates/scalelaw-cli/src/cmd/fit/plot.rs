@@ -7,20 +7,74 @@ use crate::output::number;
 const WIDTH: usize = 60;
 const HEIGHT: usize = 14;
 
-/// Draws the points (`o`, their mean) and the chosen law's curve (`·`) from 0 to 10%
-/// past the largest measured scale value. Returns an empty string when no law was chosen.
+/// Share of the largest scale value below which at least half the points must lie for
+/// the x axis to be logarithmic, so sweeps over powers of two (16 to 1,024 GPUs) do not
+/// crowd into the left edge.
+const LOG_AXIS_SHARE: f64 = 0.1;
+
+/// Mapping between plot columns and scale values.
+#[derive(Clone, Copy)]
+enum Axis {
+    /// From 0 to `max`.
+    Linear { max: f64 },
+    /// From `min` to `max`, evenly spaced in log(x).
+    Log { min: f64, max: f64 },
+}
+
+impl Axis {
+    fn value_at(self, column: usize) -> f64 {
+        let share = (column as f64 + 0.5) / WIDTH as f64;
+        match self {
+            Axis::Linear { max } => max * share,
+            Axis::Log { min, max } => min * (max / min).powf(share),
+        }
+    }
+
+    fn column_of(self, x: f64) -> Option<usize> {
+        let share = match self {
+            Axis::Linear { max } => x / max,
+            Axis::Log { min, max } => (x / min).ln() / (max / min).ln(),
+        };
+        let column = (share * WIDTH as f64).floor();
+        (column.is_finite() && (0.0..WIDTH as f64).contains(&column)).then_some(column as usize)
+    }
+
+    fn labels(self) -> (String, String) {
+        match self {
+            Axis::Linear { max } => ("0".to_string(), number(max)),
+            Axis::Log { min, max } => (number(min), format!("{} (log scale)", number(max))),
+        }
+    }
+}
+
+/// Draws the points (`o`, their mean) and the chosen law's curve (`·`) up to 10% past
+/// the largest measured scale value. Returns an empty string when no law was chosen.
 pub fn draw(result: &SeriesResult) -> String {
-    let Some(fit) = result.comparison.chosen_fit() else {
+    let Some((fit, _)) = result.chosen() else {
         return String::new();
     };
     let Some(law) = scalelaw::laws::by_id(&fit.law) else {
         return String::new();
     };
     let theta = fit.theta();
-    let max_x = fit.max_x * 1.1;
-    let column_x = |c: usize| max_x * (c as f64 + 0.5) / WIDTH as f64;
+    let min_x = result.points.first().map_or(0.0, |p| p.x[0]);
+    let crowded = result
+        .points
+        .iter()
+        .filter(|p| p.x[0] < LOG_AXIS_SHARE * fit.max_x)
+        .count();
+    let axis = if min_x > 0.0 && 2 * crowded >= result.points.len() {
+        Axis::Log {
+            min: min_x / 1.1,
+            max: fit.max_x * 1.1,
+        }
+    } else {
+        Axis::Linear {
+            max: fit.max_x * 1.1,
+        }
+    };
     let curve: Vec<f64> = (0..WIDTH)
-        .map(|c| law.predict(&theta, &[column_x(c)]))
+        .map(|c| law.predict(&theta, &[axis.value_at(c)]))
         .collect();
     let max_y = result
         .points
@@ -28,7 +82,7 @@ pub fn draw(result: &SeriesResult) -> String {
         .map(|p| p.max)
         .chain(curve.iter().copied().filter(|v| v.is_finite()))
         .fold(0.0f64, f64::max);
-    if !(max_y > 0.0 && max_x > 0.0) {
+    if !(max_y > 0.0 && fit.max_x > 0.0) {
         return String::new();
     }
 
@@ -43,8 +97,7 @@ pub fn draw(result: &SeriesResult) -> String {
         }
     }
     for point in &result.points {
-        let c = ((point.x[0] / max_x) * WIDTH as f64).floor() as usize;
-        if let (Some(r), true) = (row_of(point.mean), c < WIDTH) {
+        if let (Some(r), Some(c)) = (row_of(point.mean), axis.column_of(point.x[0])) {
             grid[r][c] = 'o';
         }
     }
@@ -64,13 +117,13 @@ pub fn draw(result: &SeriesResult) -> String {
         out.push_str(row.iter().collect::<String>().trim_end());
         out.push('\n');
     }
+    let (left, right) = axis.labels();
     out.push_str(&format!(
-        "{:>label_width$} +{}\n{:>label_width$}  0{:>width$}\n",
+        "{:>label_width$} +{}\n{:>label_width$}  {left}{right:>width$}\n",
         "",
         "-".repeat(WIDTH),
         "",
-        number(max_x),
-        width = WIDTH - 1
+        width = WIDTH.saturating_sub(left.len()),
     ));
     out
 }

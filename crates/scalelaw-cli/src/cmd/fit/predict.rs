@@ -91,6 +91,8 @@ pub fn law_result(law: &dyn Law, fit: &Fit, settings: &FitSettings, series: &Ser
 }
 
 /// Evaluates `f` at the estimate and at every bootstrap resample.
+// NOTE: the interval is a plain percentile interval, not BCa like the parameter
+// intervals, because `Fit` does not keep the jackknife refits BCa needs.
 fn predict_with(
     fit: &Fit,
     at: f64,
