@@ -183,6 +183,34 @@ fn latency_goal_above_capacity_exits_three() {
 }
 
 #[test]
+fn latency_slo_out_of_reach_exits_three() {
+    // A single worker serves in 10 ms, so p99 = 50 ms passes the input check, but at the
+    // 14 or more workers that 800/s needs, the service time alone is about 18 ms and its
+    // p99 is above 80 ms.
+    let dir = tempfile::tempdir().unwrap();
+    let file = throughput_file(dir.path());
+    let out = plan(
+        &file,
+        &[
+            "--law",
+            "usl",
+            "--cost-per-unit",
+            "1",
+            "--arrival-rate",
+            "800",
+            "--latency-slo",
+            "p99=50ms",
+        ],
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("No N meets the SLO of 50.00 ms"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn deadline_on_run_times() {
     // 50 000 units in 400 s needs 125/s: 1000/(2 + 98/N) ≥ 125 from N = 16.33.
     let dir = tempfile::tempdir().unwrap();
