@@ -318,9 +318,13 @@ fn goal_sentence(goal: &GoalPlan, plan: &Plan) -> String {
             rate(requested - reachable)
         ),
         ShortfallKind::Latency => format!(
-            "No N meets the SLO of {}: the lowest response time the model gives is {}{at}, {} \
-             above it.",
+            "No N meets the SLO of {}: the lowest {} response time the model gives is \
+             {}{at}, {} above it.",
             duration(requested),
+            match goal.goal {
+                Goal::Latency { slo, .. } => slo_words(&slo),
+                _ => String::new(),
+            },
             duration(reachable),
             duration(reachable - requested)
         ),
