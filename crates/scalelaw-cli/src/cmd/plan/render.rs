@@ -296,10 +296,10 @@ fn goal_sentence(goal: &GoalPlan, plan: &Plan) -> String {
         return "The goal cannot be met at any N.".to_string();
     };
     let reachable = shortfall.reachable.value.unwrap_or(f64::NAN);
-    let at = shortfall
-        .at_n
-        .map(|n| format!(" at N = {n}"))
-        .unwrap_or_default();
+    let at = match shortfall.at_n {
+        Some(n) => format!(" at N = {n}"),
+        None => " as N grows".to_string(),
+    };
     let requested = shortfall.requested;
     match shortfall.kind {
         ShortfallKind::Throughput => format!(
