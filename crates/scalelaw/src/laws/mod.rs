@@ -1,9 +1,11 @@
 //! The scalability laws, one module per law, and lookup by identifier.
 
+pub mod chinchilla;
 pub mod usl;
 
 use crate::law::Law;
 
+pub use chinchilla::Chinchilla;
 pub use usl::Usl;
 
 /// Every law that fits one scale parameter against a rate or time, in ranking order
