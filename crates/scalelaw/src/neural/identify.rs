@@ -11,6 +11,7 @@
 use nalgebra::{SMatrix, SymmetricEigen};
 use serde::{Deserialize, Serialize};
 
+use super::allocation::allocate;
 use super::chinchilla::PointEstimate;
 use super::huber::{self, Theta};
 use super::LossData;
@@ -21,8 +22,9 @@ use crate::stats::{self, format_sig};
 pub const CENTRED_NAMES: [&str; 5] = ["log E", "log A_c", "log B_c", "alpha", "beta"];
 
 /// Smallest ratio of the least to the largest eigenvalue of the unit-diagonal Hessian
-/// below which the objective counts as flat along the least eigenvector.
-pub const MIN_EIGENVALUE_RATIO: f64 = 1e-6;
+/// below which the objective counts as flat along the least eigenvector: moving 300
+/// times (√10⁵) further along it than along the stiffest direction costs the same.
+pub const MIN_EIGENVALUE_RATIO: f64 = 1e-5;
 
 /// Absolute bootstrap correlation above which two parameters count as not separable.
 pub const MAX_CORRELATION: f64 = 0.99;
@@ -32,6 +34,16 @@ pub const MAX_CORRELATION: f64 = 0.99;
 /// estimates differ by about 0.1 (0.46 to 0.51 in Hoffmann et al. 2022 and Besiroglu et
 /// al. 2024), so an interval wider than 0.25 cannot choose between them.
 pub const MAX_ALLOCATION_EXPONENT_WIDTH: f64 = 0.25;
+
+/// Multiple of the data's largest training compute at which the spread of the
+/// compute-optimal tokens per parameter is checked: planning usually extrapolates about
+/// two orders of magnitude (Chinchilla's 5.88e23 FLOP is 45 times the largest run in
+/// Hoffmann et al.'s Figure 4).
+pub const PLANNING_COMPUTE_FACTOR: f64 = 100.0;
+
+/// Ratio of the upper to the lower end of the 95% bootstrap interval of tokens per
+/// parameter above which the allocation counts as undetermined.
+pub const MAX_TOKENS_PER_PARAMETER_SPREAD: f64 = 10.0;
 
 /// Two parameters whose bootstrap estimates move together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,6 +66,11 @@ pub struct Identifiability {
     pub correlated_pairs: Vec<CorrelatedPair>,
     /// Width of the bootstrap interval (at 95%) of the allocation exponent a.
     pub allocation_exponent_width: Option<f64>,
+    /// Compute at which the allocation spread is checked, FLOP.
+    pub planning_compute: f64,
+    /// Upper over lower end of the 95% bootstrap interval of tokens per parameter at
+    /// `planning_compute`.
+    pub tokens_per_parameter_spread: Option<f64>,
     /// Whether every check passed.
     pub identifiable: bool,
     /// One warning per failed check, with its numbers.
@@ -177,6 +194,34 @@ pub fn check(
         }
     }
 
+    let planning_compute =
+        PLANNING_COMPUTE_FACTOR * data.compute().iter().copied().fold(0.0, f64::max);
+    let mut ratios: Vec<f64> = resamples
+        .iter()
+        .filter_map(|p| allocate(p, planning_compute).ok())
+        .map(|a| a.tokens_per_parameter)
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .collect();
+    let mut tokens_per_parameter_spread = None;
+    if ratios.len() >= 10 {
+        if let Some((low, high)) = stats::percentile_interval(&mut ratios, 0.95) {
+            let spread = high / low;
+            tokens_per_parameter_spread = Some(spread);
+            if spread > MAX_TOKENS_PER_PARAMETER_SPREAD {
+                warnings.push(format!(
+                    "at {} FLOP ({PLANNING_COMPUTE_FACTOR} times the largest run) the \
+                     compute-optimal tokens per parameter has a 95% bootstrap interval of {} \
+                     to {}, a factor of {} (above {MAX_TOKENS_PER_PARAMETER_SPREAD}): the \
+                     allocation is not determined by these data, so do not plan with this fit",
+                    format_sig(planning_compute, 3),
+                    format_sig(low, 3),
+                    format_sig(high, 3),
+                    format_sig(spread, 3)
+                ));
+            }
+        }
+    }
+
     for name in &estimate.at_search_edge {
         warnings.push(format!(
             "{name} ended at the edge of its search range; the optimum may lie beyond it, so \
@@ -197,6 +242,8 @@ pub fn check(
         eigenvalue_ratio,
         correlated_pairs,
         allocation_exponent_width,
+        planning_compute,
+        tokens_per_parameter_spread,
         identifiable: warnings.is_empty(),
         warnings,
     }
