@@ -1,11 +1,15 @@
 //! The scalability laws, one module per law, and lookup by identifier.
 
+pub mod bnsl;
 pub mod chinchilla;
+pub mod kaplan;
 pub mod usl;
 
 use crate::law::Law;
 
+pub use bnsl::Bnsl;
 pub use chinchilla::Chinchilla;
+pub use kaplan::{Kaplan, KaplanE};
 pub use usl::Usl;
 
 /// Every law that fits one scale parameter against a rate or time, in ranking order

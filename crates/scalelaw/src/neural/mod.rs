@@ -18,7 +18,6 @@ pub mod chinchilla;
 pub mod huber;
 pub mod identify;
 pub mod isoflop;
-pub mod kaplan;
 pub mod lbfgs;
 pub mod newton;
 pub mod nnls;
