@@ -93,7 +93,8 @@ fn chinchilla_full_fit_matches_published_intervals() {
     let allocation = allocate_with_uncertainty(&fit, 5.88e23).unwrap();
     let ratio = allocation.allocation.tokens_per_parameter;
     let (low, high) = allocation.tokens_per_parameter_interval.unwrap();
-    assert!(low < ratio && ratio < high);
+    assert!(low < ratio, "interval {low}..{high}");
+    assert!(ratio < high, "interval {low}..{high}");
 
     // Derived exponent a = beta/(alpha+beta): 0.513 published, bootstrap SE 0.020.
     let a = fit.derived("a").unwrap();

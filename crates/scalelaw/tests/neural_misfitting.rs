@@ -2,7 +2,7 @@
 //! A Survey of Scaling Laws" (arXiv:2502.18969, ICLR 2025). Model sizes span only about
 //! 1.3 decades, and published fits of these runs swing to extreme exponents (alpha 0.14
 //! to 0.20, beta 0.64 to 0.67, tokens per parameter 0.05 at 5.88e23 FLOP), so a correct
-//! tool must warn that the parameters are not identifiable rather than answer with
+//! tool must warn that the parameters are not identifiable rather than report with
 //! confidence.
 
 mod common;

@@ -60,7 +60,7 @@ pub enum NeuralLaw {
     Bnsl,
 }
 
-/// Where the runs come from and which columns hold N, D, C and the loss.
+/// Input file of the runs and the columns that contain N, D, C and the loss.
 #[derive(clap::Args, Clone, Debug)]
 pub struct RunsArgs {
     /// CSV file with one row per training run
@@ -318,7 +318,7 @@ fn find_column(
         }
         return match columns.get(name) {
             Some(values) => Ok(values.clone()),
-            None => bail!("column {name} given by {flag} holds values that are not numbers"),
+            None => bail!("column {name} given by {flag} contains values that are not numbers"),
         };
     }
     for candidate in names {
@@ -479,7 +479,8 @@ pub fn run_fit(args: &NeuralFitArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The scale column of a one-variable law: N, D or C by role, or any numeric column.
+/// Returns the scale column of a one-variable law: N, D or C by role, or any numeric
+/// column by name.
 fn one_variable(runs: &Runs, name: &str) -> anyhow::Result<Vec<f64>> {
     let by_role = match name {
         "N" => runs.n.clone(),

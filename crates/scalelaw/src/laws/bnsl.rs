@@ -76,7 +76,7 @@ pub(crate) fn sigmoid(z: f64) -> f64 {
 }
 
 impl Bnsl {
-    /// The power-law factor g = x^−c0·(1 + (x/d1)^(1/f1))^(−c1·f1), so y = a + b·g.
+    /// Computes the power-law factor g = x^−c0·(1 + (x/d1)^(1/f1))^(−c1·f1), so y = a + b·g.
     pub fn factor(c0: f64, c1: f64, d1: f64, f1: f64, x: f64) -> f64 {
         let z = (x / d1).ln() / f1;
         (-c0 * x.ln() - c1 * f1 * softplus(z)).exp()

@@ -118,7 +118,7 @@ impl Law for Kaplan {
         grad[1] = value * (theta[0] / x[0]).ln();
     }
 
-    /// A line through (log x, log L): log L = α·log x_c − α·log x.
+    /// Fits a line through (log x, log L), since log L = α·log x_c − α·log x.
     fn initial_guess(&self, data: &Observations) -> Vec<f64> {
         let u: Vec<f64> = data.column(0).iter().map(|x| x.ln()).collect();
         let v: Vec<f64> = data.y().iter().map(|y| y.ln()).collect();

@@ -43,7 +43,7 @@ pub struct AllocationEstimate {
     pub confidence: f64,
 }
 
-/// The least compute reaching a target loss, with its allocation and intervals.
+/// Minimum compute that reaches a target loss, with its allocation and intervals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LossTargetEstimate {
     pub target_loss: f64,
@@ -58,7 +58,8 @@ pub struct LossTargetEstimate {
     pub confidence: f64,
 }
 
-/// The compute-optimal allocation of `compute` FLOP under parameters (E, A, B, α, β).
+/// Computes the compute-optimal allocation of `compute` FLOP under parameters
+/// (E, A, B, α, β).
 pub fn allocate(theta: &[f64; 5], compute: f64) -> Result<Allocation, NeuralError> {
     check_compute(compute)?;
     let law = Chinchilla::allocation_law(theta).ok_or_else(|| {
@@ -80,7 +81,7 @@ pub fn allocate(theta: &[f64; 5], compute: f64) -> Result<Allocation, NeuralErro
     })
 }
 
-/// The least compute whose optimal allocation reaches `target` loss.
+/// Finds the minimum compute whose optimal allocation reaches `target` loss.
 pub fn compute_for_loss(theta: &[f64; 5], target: f64) -> Result<Allocation, NeuralError> {
     if !(target.is_finite() && target > 0.0) {
         return Err(NeuralError::InvalidOption(format!(
@@ -112,7 +113,7 @@ pub fn compute_for_loss(theta: &[f64; 5], target: f64) -> Result<Allocation, Neu
     Ok(allocation)
 }
 
-/// The allocation of `compute` FLOP under a fit, with bootstrap intervals.
+/// Computes the allocation of `compute` FLOP under a fit, with bootstrap intervals.
 pub fn allocate_with_uncertainty(
     fit: &ChinchillaFit,
     compute: f64,
@@ -138,7 +139,8 @@ pub fn allocate_with_uncertainty(
     })
 }
 
-/// The least compute reaching `target` loss under a fit, with bootstrap intervals.
+/// Finds the minimum compute reaching `target` loss under a fit, with bootstrap
+/// intervals.
 pub fn plan_for_loss(fit: &ChinchillaFit, target: f64) -> Result<LossTargetEstimate, NeuralError> {
     let allocation = compute_for_loss(&fit.theta(), target)?;
     let samples: Vec<Allocation> = fit

@@ -2,9 +2,9 @@
 //! arXiv:2210.14891, 2023): least squares on log(y + 1), found globally.
 //!
 //! The authors minimise mean((log(ŷ + 1) − log(y + 1))²) by scipy's brute-force grid
-//! over all six parameters followed by a local fit. Here a and b, which enter ŷ
-//! linearly, are solved by nonnegative least squares for each cell of a grid over the
-//! four nonlinear parameters (c0, c1, log d1, log f1), weighting each residual by
+//! over all six parameters followed by a local fit. Here a and b enter ŷ linearly, so
+//! nonnegative least squares solves them for each cell of a grid over the four
+//! nonlinear parameters (c0, c1, log d1, log f1). Each residual is weighted by
 //! 1/(y + 1) so that it approximates the log residual. Levenberg–Marquardt then
 //! polishes the best cells in all six parameters, with d1 and f1 in log form so they
 //! stay above zero.
@@ -29,15 +29,15 @@ pub struct BnslFit {
     pub params: Vec<ParamEstimate>,
     /// Σ (log(ŷ + 1) − log(y + 1))² over the fitted points: the minimised objective.
     pub rss_log1p: f64,
-    /// sqrt(mean((log ŷ − log y)²)) over the fitted points, the root mean square log
-    /// error the data's SOURCES.md reports; `None` when some ŷ or y is not above zero.
+    /// Root mean square log error sqrt(mean((log ŷ − log y)²)) over the fitted points.
+    /// `None` when some ŷ or y is not above zero.
     pub rms_log_error: Option<f64>,
     pub points: usize,
     pub warnings: Vec<String>,
 }
 
 impl BnslFit {
-    /// The estimates (a, b, c0, c1, d1, f1).
+    /// Returns the estimates (a, b, c0, c1, d1, f1).
     pub fn theta(&self) -> [f64; 6] {
         std::array::from_fn(|k| self.params[k].value)
     }
@@ -163,8 +163,8 @@ fn linspace(low: f64, high: f64, count: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Searches the grid and polishes its best cells; returns (a, b, c0, c1, d1, f1) with
-/// the lowest log-residual sum of squares, or `None` when nothing finite was found.
+/// Searches the grid and polishes its best cells. Returns the (a, b, c0, c1, d1, f1)
+/// with the lowest log-residual sum of squares, or `None` when nothing finite was found.
 pub fn global_search(x: &[f64], y: &[f64]) -> Option<[f64; 6]> {
     let log_x_min = x.iter().copied().fold(f64::INFINITY, f64::min).ln();
     let log_x_max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max).ln();

@@ -18,9 +18,8 @@ use super::{newton, LossData};
 
 /// Returns (E, A, B, α, β) of `resamples` refits; refits with non-finite estimates are
 /// left out.
-// NOTE: a resample whose optimum lies in another basin than the full-data estimate is
-// refitted only locally, so intervals can be too narrow for data with several
-// competing minima; the identifiability checks report such data.
+// NOTE: each resample is refitted only locally, from the full-data estimate. Where a
+// resample's optimum lies in another basin, its intervals can come out too narrow.
 pub fn resample_fits(
     data: &LossData,
     start: &Theta,

@@ -4,8 +4,8 @@
 //! For fixed exponents (α, β) the law E + A·N^−α + B·D^−β is linear in (E, A, B), but
 //! the Huber objective on log loss is not quadratic in them. Each grid cell therefore
 //! starts from the nonnegative least-squares solution on relative residuals
-//! (L̂ − L)/L ≈ log L̂ − log L, and damped Newton steps on (log E, log A, log B) then
-//! minimise the Huber objective exactly for that cell. The cells that are local minima
+//! (L̂ − L)/L ≈ log L̂ − log L. Damped Newton steps on (log E, log A, log B) then
+//! minimise the Huber objective for that cell. The cells that are local minima
 //! of this profile are polished in all five parameters, and the lowest result wins.
 //! Since each cell's inner problem has a good start and only two parameters are
 //! searched, the answer does not depend on chosen starting points; the tests compare
@@ -113,7 +113,7 @@ pub struct PointEstimate {
 }
 
 impl PointEstimate {
-    /// The estimate in log form (e, a, b, α, β).
+    /// Returns the estimate in log form (e, a, b, α, β).
     pub fn log_form(&self) -> Theta {
         huber::to_log_form(&self.params)
     }
@@ -147,7 +147,7 @@ pub struct ChinchillaFit {
 }
 
 impl ChinchillaFit {
-    /// The estimates (E, A, B, α, β).
+    /// Returns the estimates (E, A, B, α, β).
     pub fn theta(&self) -> [f64; 5] {
         self.estimate.params
     }

@@ -5,7 +5,7 @@
 //! The checks work in centred parameters (e, a_c, b_c, α, β) with
 //! a_c = a − α·mean(log N) and b_c = b − β·mean(log D): the log size of each term at
 //! the data's geometric-mean N and D. In the raw log form a and α are almost perfectly
-//! correlated for any data far from N = 1, which says nothing about the data; after
+//! correlated for any data far from N = 1, an artefact of the parametrisation. After
 //! centring, a strong correlation means the data cannot tell the parameters apart.
 
 use nalgebra::{SMatrix, SymmetricEigen};
@@ -36,7 +36,7 @@ pub const MAX_CORRELATION: f64 = 0.99;
 pub const MAX_ALLOCATION_EXPONENT_WIDTH: f64 = 0.25;
 
 /// Multiple of the data's largest training compute at which the spread of the
-/// compute-optimal tokens per parameter is checked: planning usually extrapolates about
+/// compute-optimal tokens per parameter is checked. Planning usually extrapolates about
 /// two orders of magnitude (Chinchilla's 5.88e23 FLOP is 45 times the largest run in
 /// Hoffmann et al.'s Figure 4).
 pub const PLANNING_COMPUTE_FACTOR: f64 = 100.0;
@@ -59,7 +59,7 @@ pub struct Identifiability {
     /// Eigenvalues of the Hessian in centred parameters scaled to unit diagonal,
     /// ascending.
     pub hessian_eigenvalues: Vec<f64>,
-    /// Least over largest eigenvalue; `None` when the Hessian has a non-positive
+    /// Smallest over largest eigenvalue, or `None` when the Hessian has a non-positive
     /// diagonal.
     pub eigenvalue_ratio: Option<f64>,
     /// Parameter pairs whose bootstrap correlation exceeds [`MAX_CORRELATION`].

@@ -49,7 +49,7 @@ pub struct BudgetProfile {
     pub inside_range: bool,
     /// Whether the budget enters the line fit.
     pub used: bool,
-    /// Why the budget was left out, when it was.
+    /// Reason the budget was left out, if it was.
     pub note: Option<String>,
 }
 
@@ -242,6 +242,7 @@ fn profile_budget(rows: &[usize], n: &[f64], compute: &[f64], loss: &[f64]) -> B
         used: false,
         note: None,
     };
+
     if sizes.len() < 3 {
         profile.note = Some(format!(
             "{} model size(s); a parabola needs at least 3",
@@ -249,6 +250,7 @@ fn profile_budget(rows: &[usize], n: &[f64], compute: &[f64], loss: &[f64]) -> B
         ));
         return profile;
     }
+
     let centre = rows.iter().map(|&i| n[i].ln()).sum::<f64>() / rows.len() as f64;
     let mut gram = nalgebra::Matrix3::<f64>::zeros();
     let mut rhs = nalgebra::Vector3::<f64>::zeros();
@@ -269,6 +271,7 @@ fn profile_budget(rows: &[usize], n: &[f64], compute: &[f64], loss: &[f64]) -> B
         );
         return profile;
     }
+
     let u_min = -p[1] / (2.0 * p[2]);
     let n_opt = (centre + u_min).exp();
     profile.n_opt = Some(n_opt);

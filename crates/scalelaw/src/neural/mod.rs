@@ -30,7 +30,7 @@ use crate::data::{DataError, Observations};
 pub use allocation::{Allocation, AllocationEstimate, LossTargetEstimate};
 pub use chinchilla::{fit_chinchilla, fit_chinchilla_point, ChinchillaFit, ChinchillaOptions};
 
-/// Why a neural scaling law fit or plan could not be made.
+/// Errors of neural scaling law fits and plans.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum NeuralError {
     #[error(transparent)]
@@ -38,8 +38,9 @@ pub enum NeuralError {
     #[error("invalid option: {0}")]
     InvalidOption(String),
     #[error(
-        "target loss {target} is at or below the fitted irreducible loss E = {irreducible}, \
-         so no finite compute reaches it; choose a target above E"
+        "target loss {target} is at or below the fitted irreducible loss E = {}, so no \
+         finite compute reaches it; choose a target above E",
+        crate::stats::format_sig(*irreducible, 5)
     )]
     TargetBelowIrreducible { target: f64, irreducible: f64 },
     #[error(

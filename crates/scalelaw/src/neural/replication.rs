@@ -32,7 +32,7 @@ pub struct MultiStart {
     pub evaluations: usize,
 }
 
-/// The 4,500 starting points (e, a, b, α, β) of the replication's grid.
+/// Returns the 4,500 starting points (e, a, b, α, β) of the replication's grid.
 pub fn replication_starts() -> Vec<Theta> {
     let mut starts = Vec::with_capacity(4500);
     for i in 0..5 {
