@@ -34,9 +34,9 @@ use crate::output::Format;
 #[derive(clap::Subcommand)]
 pub enum NeuralCommand {
     /// Fit a neural scaling law (Chinchilla, Kaplan, broken power law) to training runs
-    Fit(NeuralFitArgs),
+    Fit(Box<NeuralFitArgs>),
     /// Compute-optimal model size and tokens for a compute budget or a target loss
-    Plan(NeuralPlanArgs),
+    Plan(Box<NeuralPlanArgs>),
 }
 
 /// Runs a `neural` subcommand.

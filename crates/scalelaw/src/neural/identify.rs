@@ -150,13 +150,13 @@ pub fn check(
                 ]
             })
             .collect();
-        for i in 0..5 {
-            for j in i + 1..5 {
+        for (i, first) in CENTRED_NAMES.iter().enumerate() {
+            for (j, second) in CENTRED_NAMES.iter().enumerate().skip(i + 1) {
                 let correlation = correlation(&centred_samples, i, j);
                 if correlation.abs() > MAX_CORRELATION {
                     correlated_pairs.push(CorrelatedPair {
-                        first: CENTRED_NAMES[i].to_string(),
-                        second: CENTRED_NAMES[j].to_string(),
+                        first: first.to_string(),
+                        second: second.to_string(),
                         correlation,
                     });
                 }

@@ -264,7 +264,7 @@ fn profile_budget(rows: &[usize], n: &[f64], compute: &[f64], loss: &[f64]) -> B
         profile.note = Some("the parabola's normal equations are singular".to_string());
         return profile;
     };
-    if !(p[2] > 0.0) {
+    if p[2].is_nan() || p[2] <= 0.0 {
         profile.note = Some(
             "loss does not curve upward in log N within this budget, so it has no minimum"
                 .to_string(),

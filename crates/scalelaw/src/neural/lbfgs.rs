@@ -101,7 +101,7 @@ pub fn minimize<const P: usize>(
         }
         direction = -direction;
         let mut slope = gradient.dot(&direction);
-        if !(slope < 0.0) {
+        if slope.is_nan() || slope >= 0.0 {
             // Not a descent direction: drop the memory and follow the gradient.
             s_list.clear();
             y_list.clear();
