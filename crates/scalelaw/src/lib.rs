@@ -12,6 +12,8 @@ pub mod law;
 pub mod laws;
 pub mod little;
 pub mod neural;
+pub mod plan;
+pub mod queueing;
 pub mod select;
 pub mod stats;
 

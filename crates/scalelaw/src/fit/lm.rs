@@ -4,7 +4,7 @@
 //! the damping update of Nielsen (1999, "Damping parameter in Marquardt's method",
 //! IMM-REP-1999-05): after an accepted step μ ← μ·max(1/3, 1 − (2ρ − 1)³), after a
 //! rejected one μ ← μ·ν, ν ← 2ν, where ρ is the ratio of actual to predicted decrease.
-//! Bounds are kept by projection; a parameter on a bound whose gradient points outward
+//! Bounds are kept by projection. A parameter on a bound whose gradient points outward
 //! is held fixed for that step (an active-set rule), so a bounded fit can converge on
 //! the bound.
 //!
@@ -37,9 +37,9 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             max_iterations: 500,
-            ftol: 1e-15,
-            xtol: 1e-13,
-            gtol: 1e-15,
+            ftol: 1e-14,
+            xtol: 1e-10,
+            gtol: 1e-10,
         }
     }
 }
@@ -109,39 +109,27 @@ struct Normal<const P: usize> {
 }
 
 fn accumulate<const P: usize>(law: &dyn Law, data: &Observations, theta: &[f64; P]) -> Normal<P> {
-    let mut jtj = SMatrix::<f64, P, P>::zeros();
-    let mut jtr = SVector::<f64, P>::zeros();
+    // Plain arrays in the hot loop; the symmetric lower half is filled in at the end.
+    let mut jtj = [[0.0; P]; P];
+    let mut jtr = [0.0; P];
     let mut rss = 0.0;
     let mut grad = [0.0; P];
-    let y = data.y();
-    for (i, &yi) in y.iter().enumerate() {
-        let value = law.value_and_gradient(theta, data.x_row(i), &mut grad);
-        let r = yi - value;
+    let dims = data.dims();
+    for (x, &yi) in data.x().chunks_exact(dims).zip(data.y()) {
+        let r = yi - law.value_and_gradient(theta, x, &mut grad);
         rss += r * r;
         for a in 0..P {
             jtr[a] += grad[a] * r;
             for b in a..P {
-                jtj[(a, b)] += grad[a] * grad[b];
+                jtj[a][b] += grad[a] * grad[b];
             }
         }
     }
-    for a in 0..P {
-        for b in 0..a {
-            jtj[(a, b)] = jtj[(b, a)];
-        }
+    Normal {
+        jtj: SMatrix::from_fn(|a, b| if a <= b { jtj[a][b] } else { jtj[b][a] }),
+        jtr: SVector::from(jtr),
+        rss,
     }
-    Normal { jtj, jtr, rss }
-}
-
-fn rss_at(law: &dyn Law, data: &Observations, theta: &[f64]) -> f64 {
-    data.y()
-        .iter()
-        .enumerate()
-        .map(|(i, &yi)| {
-            let r = yi - law.predict(theta, data.x_row(i));
-            r * r
-        })
-        .sum()
 }
 
 fn minimize_fixed<const P: usize>(
@@ -164,7 +152,8 @@ fn minimize_fixed<const P: usize>(
 
     let mut normal = accumulate(law, data, &theta);
     let max_diagonal = (0..P).map(|k| normal.jtj[(k, k)]).fold(0.0, f64::max);
-    let mut mu = 1e-3;
+    // Small initial damping: the laws' starting points are close to the optimum.
+    let mut mu = 1e-6;
     let mut nu = 2.0;
     let mut converged = false;
     let mut iterations = 0;
@@ -236,7 +225,10 @@ fn minimize_fixed<const P: usize>(
             taken[k] = candidate[k] - theta[k];
         }
 
-        let new_rss = rss_at(law, data, &candidate);
+        // One pass gives the RSS and, if the step is accepted, the next normal
+        // equations, which is cheaper than a separate RSS pass for most steps.
+        let candidate_normal = accumulate(law, data, &candidate);
+        let new_rss = candidate_normal.rss;
         let predicted = 2.0 * taken.dot(&normal.jtr) - (normal.jtj * taken).dot(&taken);
         let actual = normal.rss - new_rss;
         let rho = if predicted > 0.0 {
@@ -248,7 +240,7 @@ fn minimize_fixed<const P: usize>(
         if new_rss.is_finite() && actual > 0.0 && rho > 0.0 {
             let old_rss = normal.rss;
             theta = candidate;
-            normal = accumulate(law, data, &theta);
+            normal = candidate_normal;
             mu *= f64::max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0).powi(3));
             nu = 2.0;
 

@@ -44,7 +44,7 @@ impl Default for FitOptions {
     }
 }
 
-/// Why a fit could not be made.
+/// Error returned when a fit cannot be made.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum FitError {
     #[error(transparent)]
@@ -93,6 +93,9 @@ pub struct Diagnostics {
     /// sqrt(RSS/(n−p)); `None` when n = p.
     pub residual_std_error: Option<f64>,
     pub r_squared: f64,
+    /// R² of the point means (each weighted by its run count), which leaves out the
+    /// run-to-run noise no law can explain; equal to `r_squared` without repeated runs.
+    pub r_squared_of_means: f64,
     /// Akaike's criterion with the small-sample correction; `None` when n ≤ p+2.
     pub aicc: Option<f64>,
     pub bic: f64,
@@ -149,7 +152,7 @@ pub struct Fit {
 }
 
 impl Fit {
-    /// The estimated parameter vector, in the law's order.
+    /// Returns the estimated parameter vector, in the law's order.
     pub fn theta(&self) -> Vec<f64> {
         self.params.iter().map(|p| p.value).collect()
     }
@@ -269,6 +272,7 @@ pub fn fit(law: &dyn Law, data: &Observations, options: &FitOptions) -> Result<F
         rss,
         residual_std_error: (dof > 0).then(|| (rss / dof as f64).sqrt()),
         r_squared: if tss > 0.0 { 1.0 - rss / tss } else { f64::NAN },
+        r_squared_of_means: r_squared_of_means(law, data, &theta),
         aicc,
         bic: log_likelihood_term + k * nf.ln(),
         loo_rmse,
@@ -284,14 +288,31 @@ pub fn fit(law: &dyn Law, data: &Observations, options: &FitOptions) -> Result<F
         std_errors: &std_errors,
         max_x,
     });
-    if diagnostics.r_squared.is_nan() || diagnostics.r_squared < MIN_R_SQUARED {
+    let described = diagnostics.r_squared_of_means;
+    if described.is_nan() {
         regime = Regime {
             kind: RegimeKind::NotDescribed,
             reason: format!(
-                "R² = {}: the {} explains too little of the variation in {} (below {}), so \
+                "every point has the same mean {}, so the data show no scaling for {} to \
+                 describe; measure over a wider range of {}",
+                data.metric_name(),
+                law.name(),
+                data.scale_names().join(", ")
+            ),
+        };
+    } else if described < MIN_R_SQUARED {
+        regime = Regime {
+            kind: RegimeKind::NotDescribed,
+            reason: format!(
+                "R² = {}{}: {} explains too little of the variation in {} (below {}), so \
                  its parameters say little about this system; try another law or check the \
                  data for mixed series (--where, --by)",
-                stats::format_sig(diagnostics.r_squared, 3),
+                stats::format_sig(described, 3),
+                if diagnostics.points < n {
+                    " on the point means"
+                } else {
+                    ""
+                },
                 law.name(),
                 data.metric_name(),
                 MIN_R_SQUARED
@@ -327,9 +348,12 @@ pub fn fit(law: &dyn Law, data: &Observations, options: &FitOptions) -> Result<F
                 options.bootstrap_resamples
             ));
         }
+        let jackknife = bootstrap::jackknife(law, data, &theta, options.bounded);
         bootstrap::attach_intervals(
             law,
+            &theta,
             &resamples,
+            &jackknife,
             options.confidence,
             &mut params,
             &mut derived,
@@ -355,6 +379,24 @@ pub fn fit(law: &dyn Law, data: &Observations, options: &FitOptions) -> Result<F
         bootstrap_thetas,
         seed: options.seed,
     })
+}
+
+/// R² of the point means: 1 − Σ runs·(mean − fitted)² / Σ runs·(mean − grand mean)².
+fn r_squared_of_means(law: &dyn Law, data: &Observations, theta: &[f64]) -> f64 {
+    let points = data.points();
+    let total_runs: usize = points.iter().map(|p| p.runs).sum();
+    let grand_mean = points.iter().map(|p| p.mean * p.runs as f64).sum::<f64>() / total_runs as f64;
+    let (mut residual, mut total) = (0.0, 0.0);
+    for point in &points {
+        let runs = point.runs as f64;
+        residual += runs * (point.mean - law.predict(theta, &point.x)).powi(2);
+        total += runs * (point.mean - grand_mean).powi(2);
+    }
+    if total > 0.0 {
+        1.0 - residual / total
+    } else {
+        f64::NAN
+    }
 }
 
 /// R² below which a fit is reported as "not described by the law". A judgment call:

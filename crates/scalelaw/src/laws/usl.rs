@@ -35,7 +35,7 @@ const PARAMS: [ParamSpec; 3] = [
 ];
 
 impl Usl {
-    /// The N at which throughput peaks, when β > 0 and α < 1.
+    /// Returns the N at which throughput peaks, when β > 0 and α < 1.
     pub fn peak_n(alpha: f64, beta: f64) -> Option<f64> {
         (beta > 0.0 && alpha < 1.0).then(|| ((1.0 - alpha) / beta).sqrt())
     }
@@ -109,18 +109,21 @@ impl Law for Usl {
 
     fn value_and_gradient(&self, theta: &[f64], x: &[f64], grad: &mut [f64]) -> f64 {
         let n = x[0];
-        let denominator = 1.0 + theta[0] * (n - 1.0) + theta[1] * n * (n - 1.0);
-        let unit = n / denominator;
+        let inverse = 1.0 / (1.0 + theta[0] * (n - 1.0) + theta[1] * n * (n - 1.0));
+        let unit = n * inverse;
         let value = theta[2] * unit;
-        grad[0] = -value * (n - 1.0) / denominator;
-        grad[1] = -value * n * (n - 1.0) / denominator;
+        let slope = -value * inverse * (n - 1.0);
+        grad[0] = slope;
+        grad[1] = slope * n;
         grad[2] = unit;
         value
     }
 
-    /// Linear least squares on N/X = a + b(N−1) + cN(N−1), which is the USL with
-    /// a = 1/γ, b = α/γ, c = β/γ; falls back to R `usl`'s start (γ = max X/N,
-    /// α = 0.01, β = 1e-4) when that gives a non-positive γ.
+    /// Weighted linear least squares on N/X = a + b(N−1) + cN(N−1), which is the USL
+    /// with a = 1/γ, b = α/γ, c = β/γ. An error e in N/X is an error of about
+    /// −e·X²/N in X, so weights (X²/N)² make this nearly the nonlinear problem and the
+    /// solver starts a step or two from the optimum. Falls back to R `usl`'s start
+    /// (γ = max X/N, α = 0.01, β = 1e-4) when that gives a non-positive γ.
     fn initial_guess(&self, data: &Observations) -> Vec<f64> {
         let mut m = [[0.0f64; 3]; 3];
         let mut v = [0.0f64; 3];
@@ -131,10 +134,11 @@ impl Law for Usl {
             max_rate = max_rate.max(y / n);
             let row = [1.0, n - 1.0, n * (n - 1.0)];
             let target = n / y;
+            let weight = (y * y / n).powi(2);
             for a in 0..3 {
-                v[a] += row[a] * target;
+                v[a] += weight * row[a] * target;
                 for b in 0..3 {
-                    m[a][b] += row[a] * row[b];
+                    m[a][b] += weight * row[a] * row[b];
                 }
             }
         }

@@ -217,15 +217,17 @@ pub fn fit_chinchilla(
         })
         .collect();
     if !resamples.is_empty() {
-        let thetas: Vec<Vec<f64>> = resamples.iter().map(|t| t.to_vec()).collect();
-        let mut unused: Vec<ParamEstimate> = Vec::new();
-        crate::fit::bootstrap::attach_intervals(
-            &Chinchilla,
-            &thetas,
-            options.confidence,
-            &mut unused,
-            &mut derived,
-        );
+        let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(resamples.len()); derived.len()];
+        for theta in &resamples {
+            for (column, quantity) in columns.iter_mut().zip(Chinchilla.derived(theta)) {
+                column.extend(quantity.value);
+            }
+        }
+        for (estimate, mut values) in derived.iter_mut().zip(columns) {
+            estimate.bootstrap_share = Some(values.len() as f64 / resamples.len() as f64);
+            estimate.bootstrap_interval =
+                stats::percentile_interval(&mut values, options.confidence);
+        }
     }
 
     let identifiability = identify::check(data, &estimate, &resamples, options.delta);
@@ -513,8 +515,8 @@ mod tests {
         let truth = [1.69, 406.4, 410.7, 0.34, 0.28];
         let data = synthetic(truth);
         let estimate = fit_chinchilla_point(&data, &ChinchillaOptions::default()).unwrap();
-        for k in 0..5 {
-            let relative = (estimate.params[k] - truth[k]).abs() / truth[k];
+        for (k, (value, expected)) in estimate.params.iter().zip(truth).enumerate() {
+            let relative = (value - expected).abs() / expected;
             assert!(relative < 1e-5, "parameter {k}: {:?}", estimate.params);
         }
         assert!(estimate.objective < 1e-12);

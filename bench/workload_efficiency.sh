@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Measures the strong-scaling parallel efficiency of `scalelaw workload mlp` from 1 to 2
+# workers with a global batch of 1024: throughput(2) / (2 · throughput(1)).
+#
+# Runs alternate between 1 and 2 workers so that a change in machine load affects both
+# alike. The script prints medians over the repeats and how busy the machine was with
+# other processes while it measured. Not part of CI.
+#
+# Usage: bench/workload_efficiency.sh [REPEATS [SECONDS_PER_RUN [GLOBAL_BATCH]]]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+repeats=${1:-7}
+duration=${2:-2}
+global_batch=${3:-1024}
+
+cargo build --release --locked -p scalelaw-cli
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+
+python3 - "$target_dir/release/scalelaw" "$repeats" "$duration" "$global_batch" <<'PYTHON'
+import json, os, resource, statistics, subprocess, sys, time
+
+scalelaw, repeats, duration, global_batch = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+
+
+def busy_cpu_seconds():
+    """Return the CPU time all processes have used since boot, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+started, busy_before, own_before = time.monotonic(), busy_cpu_seconds(), own_cpu_seconds()
+runs = {1: [], 2: []}
+for _ in range(repeats):
+    for workers in (1, 2):
+        command = [scalelaw, "workload", "mlp", "--quiet", "--workers", str(workers),
+                   "--global-batch", global_batch, "--duration", duration, "--warmup-steps", "50"]
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        runs[workers].append(json.loads(output))
+wall = time.monotonic() - started
+others = (busy_cpu_seconds() - busy_before - (own_cpu_seconds() - own_before)) / wall
+
+
+def median(workers, key):
+    return statistics.median(run[key] for run in runs[workers])
+
+
+print(f"{repeats} alternating runs of {duration} s per worker count, medians; "
+      f"global batch {global_batch}, {runs[1][0]['allreduce']} allreduce")
+print(f"other processes used {others:.2f} of {os.cpu_count()} cores on average meanwhile; "
+      f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+print()
+print("| workers | samples/s | step ms | compute ms | allreduce ms |")
+print("|---:|---:|---:|---:|---:|")
+for workers in (1, 2):
+    print(f"| {workers} | {median(workers, 'samples_per_s'):,.0f} | {median(workers, 'step_ms'):.3f} "
+          f"| {median(workers, 'compute_ms'):.3f} | {median(workers, 'allreduce_ms'):.3f} |")
+efficiency = median(2, "samples_per_s") / (2 * median(1, "samples_per_s"))
+print()
+print(f"parallel efficiency at 2 workers: {100 * efficiency:.1f}%")
+per_repeat = [two["samples_per_s"] / (2 * one["samples_per_s"]) for one, two in zip(runs[1], runs[2])]
+print("per repeat: " + ", ".join(f"{100 * e:.1f}%" for e in per_repeat))
+PYTHON
