@@ -185,3 +185,19 @@ fn chinchilla_isoflop_agrees_with_approach_3() {
     assert!(comparison.difference.abs() < 0.05, "{comparison:?}");
     assert_eq!(comparison.intervals_overlap, Some(true));
 }
+
+#[test]
+fn chinchilla_bootstrap_repeats_with_seed() {
+    let data = chinchilla_runs(false);
+    let options = ChinchillaOptions {
+        bootstrap_resamples: 40,
+        seed: 7,
+        ..ChinchillaOptions::default()
+    };
+    let first = fit_chinchilla(&data, &options).unwrap();
+    let second = fit_chinchilla(&data, &options).unwrap();
+    assert_eq!(first.bootstrap_params, second.bootstrap_params);
+    let other = ChinchillaOptions { seed: 8, ..options };
+    let third = fit_chinchilla(&data, &other).unwrap();
+    assert_ne!(first.bootstrap_params, third.bootstrap_params);
+}

@@ -26,6 +26,8 @@ const POLISHED_CELLS: usize = 24;
 pub struct BnslFit {
     /// a, b, c0, c1, d1, f1 with standard errors from the Jacobian of the log residuals
     /// (d1 and f1 by the delta method from their log form).
+    // NOTE: no bootstrap or t intervals yet, so `bootstrap_interval` and `t_interval`
+    // stay `None`; only the standard errors carry the uncertainty.
     pub params: Vec<ParamEstimate>,
     /// Σ (log(ŷ + 1) − log(y + 1))² over the fitted points: the minimised objective.
     pub rss_log1p: f64,

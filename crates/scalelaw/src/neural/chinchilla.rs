@@ -8,7 +8,7 @@
 //! minimise the Huber objective for that cell. The cells that are local minima
 //! of this profile are polished in all five parameters, and the lowest result wins.
 //! Since each cell's inner problem has a good start and only two parameters are
-//! searched, the answer does not depend on chosen starting points; the tests compare
+//! searched, the result does not depend on chosen starting points; the tests compare
 //! it against the multi-start procedure of [`super::replication`].
 
 use nalgebra::{Matrix3, Vector3};
@@ -257,7 +257,7 @@ pub fn fit_chinchilla(
     })
 }
 
-/// Sample standard deviation, or `None` for fewer than two values.
+/// Returns the sample standard deviation, or `None` for fewer than two values.
 fn standard_deviation(values: &[f64]) -> Option<f64> {
     if values.len() < 2 {
         return None;
