@@ -66,22 +66,22 @@ pub struct RunsArgs {
     /// CSV file with one row per training run
     pub file: PathBuf,
 
-    /// Column holding the number of parameters N (guessed from N, params, params_N,
+    /// Column that contains the number of parameters N (guessed from N, params, params_N,
     /// parameters when omitted)
     #[arg(long = "n-column", value_name = "COLUMN")]
     pub n_column: Option<String>,
 
-    /// Column holding the number of training tokens D (guessed from D, tokens,
+    /// Column that contains the number of training tokens D (guessed from D, tokens,
     /// tokens_D, train_tokens; computed as C/(6N) when only compute is present)
     #[arg(long = "d-column", value_name = "COLUMN")]
     pub d_column: Option<String>,
 
-    /// Column holding the training compute C in FLOP (guessed from C, compute, flops,
+    /// Column that contains the training compute C in FLOP (guessed from C, compute, flops,
     /// flops_C; computed as 6ND when absent)
     #[arg(long = "c-column", value_name = "COLUMN")]
     pub c_column: Option<String>,
 
-    /// Column holding the final loss (guessed from loss, final_loss, test_loss)
+    /// Column that contains the final loss (guessed from loss, final_loss, test_loss)
     #[arg(long = "loss-column", value_name = "COLUMN")]
     pub loss_column: Option<String>,
 
