@@ -127,9 +127,49 @@ pub struct PlanArgs {
     #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
     pub confidence: f64,
 
+    /// Neural scaling: compute budget in FLOP for the compute-optimal model size and
+    /// tokens (fits Chinchilla to the N, D, C and loss columns; same as `scalelaw neural
+    /// plan`); repeat for several budgets
+    #[arg(long, value_name = "FLOP", help_heading = "Neural scaling")]
+    pub compute: Vec<f64>,
+
+    /// Neural scaling: the least compute that reaches this loss
+    #[arg(long, value_name = "LOSS", help_heading = "Neural scaling")]
+    pub target_loss: Option<f64>,
+
     /// Output format (csv is not available for plans)
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// Runs `plan --compute` or `--target-loss` as `scalelaw neural plan`.
+fn run_neural(args: PlanArgs) -> anyhow::Result<ExitCode> {
+    if args.data.x.is_some() || !args.data.by.is_empty() {
+        bail!(
+            "--x and --by do not apply to --compute or --target-loss; name columns with \
+             `scalelaw neural plan --n-column/--d-column/--c-column/--loss-column`"
+        );
+    }
+    let neural = super::neural::NeuralPlanArgs {
+        runs: super::neural::RunsArgs {
+            file: args.data.file,
+            n_column: None,
+            d_column: None,
+            c_column: None,
+            loss_column: args.data.y,
+            filters: args.data.filters,
+        },
+        huber: super::neural::HuberArgs {
+            delta: 1e-3,
+            bootstrap: args.bootstrap,
+            seed: args.seed,
+            confidence: args.confidence,
+        },
+        compute: args.compute,
+        target_loss: args.target_loss,
+        format: args.format,
+    };
+    super::neural::run_plan(&neural)
 }
 
 /// How to read the metric.
@@ -162,6 +202,9 @@ pub struct Report {
 }
 
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
+    if !args.compute.is_empty() || args.target_loss.is_some() {
+        return run_neural(args);
+    }
     if args.format == Format::Csv {
         bail!("--format csv is not available for plans; use table, markdown or json");
     }
