@@ -41,6 +41,9 @@ enum Command {
     Report(cmd::report::ReportArgs),
     /// Run the built-in workload end to end: sweep, fit, plan and report
     Demo(cmd::demo::DemoArgs),
+    /// Fit neural scaling laws (Chinchilla, Kaplan, broken power law) and plan compute
+    #[command(subcommand)]
+    Neural(cmd::neural::NeuralCommand),
     /// Run a built-in workload once
     #[command(subcommand)]
     Workload(cmd::workload::WorkloadCommand),
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args),
         Command::Demo(args) => cmd::demo::run(args),
         Command::Workload(command) => cmd::workload::run(command),
+        Command::Neural(command) => cmd::neural::run(command),
     };
     match result {
         Ok(code) => code,

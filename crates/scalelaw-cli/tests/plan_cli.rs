@@ -183,6 +183,34 @@ fn latency_goal_above_capacity_exits_three() {
 }
 
 #[test]
+fn latency_slo_out_of_reach_exits_three() {
+    // A single worker serves in 10 ms, so p99 = 50 ms passes the input check, but at the
+    // 14 or more workers that 800/s needs, the service time alone is about 18 ms and its
+    // p99 is above 80 ms.
+    let dir = tempfile::tempdir().unwrap();
+    let file = throughput_file(dir.path());
+    let out = plan(
+        &file,
+        &[
+            "--law",
+            "usl",
+            "--cost-per-unit",
+            "1",
+            "--arrival-rate",
+            "800",
+            "--latency-slo",
+            "p99=50ms",
+        ],
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("No N meets the SLO of 50.00 ms"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn deadline_on_run_times() {
     // 50 000 units in 400 s needs 125/s: 1000/(2 + 98/N) ≥ 125 from N = 16.33.
     let dir = tempfile::tempdir().unwrap();
@@ -396,6 +424,37 @@ fn saved_fit_plans_without_intervals() {
         "{}",
         out.stdout
     );
+}
+
+#[test]
+fn serialised_library_fit_keeps_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let n: Vec<f64> = vec![1.0, 2.0, 4.0, 8.0, 16.0, 24.0, 32.0];
+    let noise = [1.0, -2.0, 3.0, -1.0, 2.0, -3.0, 1.0];
+    let y: Vec<f64> = n.iter().zip(noise).map(|(&n, e)| usl(n) + e).collect();
+    let data = scalelaw::Observations::new("workers", "throughput", n, y).unwrap();
+    let options = scalelaw::FitOptions {
+        bootstrap_resamples: 40,
+        leave_one_out: false,
+        ..scalelaw::FitOptions::default()
+    };
+    let fit = scalelaw::fit(&scalelaw::laws::Usl, &data, &options).unwrap();
+    let saved = write(
+        dir.path(),
+        "usl-fit.json",
+        &serde_json::to_string(&fit).unwrap(),
+    );
+    let (code, document) = plan_json(
+        &saved,
+        &["--cost-per-unit", "1", "--target-throughput", "620"],
+    );
+    assert_eq!(code, 0);
+    let plan = &document["configurations"][0]["plan"];
+    assert_eq!(plan["resamples"], 40);
+    let interval = &plan["peak"]["n"]["interval"];
+    let lower = interval["lower"].as_f64().unwrap();
+    let upper = interval["upper"].as_f64().unwrap();
+    assert!(lower <= upper, "{interval}");
 }
 
 #[test]

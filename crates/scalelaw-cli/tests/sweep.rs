@@ -959,11 +959,7 @@ fn help_lists_units_and_examples() {
 }
 
 /// Checks that `scalelaw fit` reads the CSV a sweep writes, directly and through `--fit`.
-///
-/// NOTE: ignored while `scalelaw fit` is a stub on this branch; remove the `#[ignore]` once
-/// the fit command is merged (until then, run it with `cargo test -- --ignored`).
 #[test]
-#[ignore = "scalelaw fit is a stub on this branch"]
 fn fit_reads_sweep_csv() {
     let dir = tempfile::tempdir().unwrap();
     let output = scalelaw(

@@ -11,6 +11,7 @@ pub mod fit;
 pub mod law;
 pub mod laws;
 pub mod little;
+pub mod neural;
 pub mod plan;
 pub mod queueing;
 pub mod select;

@@ -11,7 +11,7 @@
 //! probability that an arrival waits, follows from it as C = c·B/(c − a(1 − B)).
 //! Under FCFS the wait is 0 with probability 1 − C and otherwise exponential with rate
 //! cμ − λ, and the response time is the wait plus an independent exponential service
-//! time. These are the standard M/M/c results; the tests check the recursion against
+//! time. These are the standard M/M/c results. The tests check the recursion against
 //! the sum form of Erlang C and against closed forms for one, two and three servers.
 
 use thiserror::Error;
@@ -178,8 +178,30 @@ impl MmcQueue {
         survival.clamp(0.0, 1.0)
     }
 
+    /// Probability density of the response time at `t` seconds, the negative
+    /// derivative of [`MmcQueue::response_survival`].
+    pub fn response_density(&self, t: f64) -> f64 {
+        if t < 0.0 {
+            return 0.0;
+        }
+        let mu = self.service_rate;
+        let theta = self.drain_rate();
+        let service_tail = (-mu * t).exp();
+        let difference = theta - mu;
+        // Density of S + Exp(θ): μθ(e^(−μt) − e^(−θt))/(θ − μ), written with expm1 as in
+        // the survival function, and μ²t·e^(−μt) when θ = μ.
+        let sum_density = if difference == 0.0 {
+            mu * mu * t * service_tail
+        } else {
+            -mu * theta * service_tail * (-difference * t).exp_m1() / difference
+        };
+        (1.0 - self.wait_probability) * mu * service_tail + self.wait_probability * sum_density
+    }
+
     /// Quantile of the response time at probability `p` in (0, 1), in seconds, found by
-    /// bisection on [`MmcQueue::response_survival`] to a relative width of 1e-12.
+    /// Newton's method on [`MmcQueue::response_survival`], kept inside a bracket that
+    /// bisection shrinks whenever a Newton step would leave it, to a relative width of
+    /// 1e-12.
     pub fn response_percentile(&self, p: f64) -> f64 {
         let tail = 1.0 - p;
         let mut low = 0.0;
@@ -188,18 +210,30 @@ impl MmcQueue {
             low = high;
             high *= 2.0;
         }
+        let mut t = 0.5 * (low + high);
         for _ in 0..200 {
-            let middle = 0.5 * (low + high);
-            if self.response_survival(middle) > tail {
-                low = middle;
+            let excess = self.response_survival(t) - tail;
+            if excess > 0.0 {
+                low = t;
             } else {
-                high = middle;
+                high = t;
             }
-            if high - low <= 1e-12 * high {
+            if high - low <= 1e-12 * high || excess == 0.0 {
+                break;
+            }
+            let density = self.response_density(t);
+            let newton = t + excess / density;
+            let previous = t;
+            t = if density > 0.0 && newton > low && newton < high {
+                newton
+            } else {
+                0.5 * (low + high)
+            };
+            if (t - previous).abs() <= 1e-13 * t {
                 break;
             }
         }
-        0.5 * (low + high)
+        t
     }
 }
 
@@ -286,6 +320,32 @@ mod tests {
         let t: f64 = 1.5;
         let expected = (1.0 - c) * (-t).exp() + c * (1.0 + t) * (-t).exp();
         assert!((queue.response_survival(t) - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn response_density_matches_survival_slope() {
+        for &(arrival, service, servers) in &[(6.0, 10.0, 1), (1.0, 1.0, 2), (40.0, 5.0, 10)] {
+            let queue = MmcQueue::new(arrival, service, servers).unwrap();
+            let t = 0.3;
+            let h = 1e-6;
+            let slope =
+                (queue.response_survival(t - h) - queue.response_survival(t + h)) / (2.0 * h);
+            let density = queue.response_density(t);
+            assert!(
+                (density - slope).abs() < 1e-6 * density.max(1.0),
+                "{density} {slope}"
+            );
+        }
+    }
+
+    #[test]
+    fn response_percentile_inverts_survival() {
+        let queue = MmcQueue::new(40.0, 5.0, 10).unwrap();
+        for p in [0.5, 0.9, 0.99, 0.999] {
+            let t = queue.response_percentile(p);
+            let survival = queue.response_survival(t);
+            assert!((survival - (1.0 - p)).abs() < 1e-10, "p = {p}: {survival}");
+        }
     }
 
     #[test]

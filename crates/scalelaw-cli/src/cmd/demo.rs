@@ -1,10 +1,10 @@
 //! `scalelaw demo`: the main job end to end on the built-in workload.
 //!
-//! It sweeps data-parallel MLP training over 1 to 2× the core count workers (so the
-//! cost of oversubscription shows), writes every run to disk as it finishes, fits every
-//! law, chooses one, finds the balance points with a default cost model, writes the
-//! HTML report and prints a short explained summary. Every number printed comes from
-//! the runs just made.
+//! It sweeps data-parallel MLP training over 1 to 2× the core count workers, so the
+//! cost of oversubscription shows, and writes every run to disk as it finishes. Then it
+//! fits every law, chooses one and finds the balance points with a default cost model.
+//! Last, it writes the HTML report and prints a short explained summary. Every number
+//! printed comes from the runs just made.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};

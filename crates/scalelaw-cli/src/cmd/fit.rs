@@ -29,7 +29,8 @@ pub const ALL_LAWS: &str = "all";
 #[derive(clap::Args, Clone, Debug)]
 pub struct FitSettings {
     /// Law to fit: usl, amdahl, gustafson, linear, or all to fit every law, rank them
-    /// and choose one
+    /// and choose one; chinchilla, kaplan, kaplan-e and bnsl fit neural scaling laws to
+    /// N, D, C and loss columns (as `scalelaw neural fit`)
     #[arg(long, default_value = ALL_LAWS, value_name = "LAW", value_parser = parse_law)]
     pub law: String,
 
@@ -98,14 +99,19 @@ impl FitSettings {
 
 fn unknown_law(id: &str) -> String {
     format!(
-        "unknown law `{id}`; known laws: {}, or {ALL_LAWS}",
-        scalelaw::laws::ids().join(", ")
+        "unknown law `{id}`; known laws: {}, {}, or {ALL_LAWS}",
+        scalelaw::laws::ids().join(", "),
+        NEURAL_LAWS.join(", ")
     )
 }
 
+/// Neural scaling laws that `--law` hands to `scalelaw neural fit`.
+const NEURAL_LAWS: [&str; 4] = ["chinchilla", "kaplan", "kaplan-e", "bnsl"];
+
 fn parse_law(value: &str) -> Result<String, String> {
     let id = value.trim().to_ascii_lowercase();
-    if id == ALL_LAWS || scalelaw::laws::by_id(&id).is_some() {
+    if id == ALL_LAWS || scalelaw::laws::by_id(&id).is_some() || NEURAL_LAWS.contains(&id.as_str())
+    {
         Ok(id)
     } else {
         Err(unknown_law(value))
@@ -434,7 +440,45 @@ pub fn write_results(
 }
 
 /// Runs `scalelaw fit`.
+/// Runs `fit --law chinchilla|kaplan|kaplan-e|bnsl` as `scalelaw neural fit`.
+fn run_neural(args: FitArgs) -> anyhow::Result<ExitCode> {
+    use clap::ValueEnum;
+    if !args.data.by.is_empty() {
+        anyhow::bail!(
+            "--by does not apply to neural scaling laws; select rows with --where instead"
+        );
+    }
+    let law = super::neural::NeuralLaw::from_str(&args.settings.law, true)
+        .map_err(|err| anyhow::anyhow!(err))?;
+    let neural = super::neural::NeuralFitArgs {
+        runs: super::neural::RunsArgs {
+            file: args.data.file,
+            n_column: None,
+            d_column: None,
+            c_column: None,
+            loss_column: args.data.y,
+            filters: args.data.filters,
+        },
+        law,
+        x: args.data.x.unwrap_or_else(|| "N".to_string()),
+        huber: super::neural::HuberArgs {
+            delta: 1e-3,
+            bootstrap: args.settings.bootstrap,
+            seed: args.settings.seed,
+            confidence: args.settings.confidence,
+        },
+        compare_multistart: false,
+        isoflop: false,
+        budget_tolerance: 0.1,
+        format: args.format,
+    };
+    super::neural::run_fit(&neural)
+}
+
 pub fn run(args: FitArgs) -> anyhow::Result<ExitCode> {
+    if NEURAL_LAWS.contains(&args.settings.law.as_str()) {
+        return run_neural(args);
+    }
     let loaded = input::load(&args.data)?;
     for note in &loaded.input.notes {
         eprintln!("note: {note}");

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod fit;
+pub mod neural;
 pub mod plan;
 pub mod report;
 pub mod sweep;

@@ -13,7 +13,7 @@ use scalelaw::plan::{
     cheapest_configuration, describe_non_monotonic, CostModel, FittedLaw, Goal, MetricForm, Plan,
     PlanOptions, DEFAULT_MAX_N, DEFAULT_MIN_EFFICIENCY,
 };
-use scalelaw::{laws, select, FitOptions, Law, Observations};
+use scalelaw::{laws, select, FitOptions, Law, Observations, RegimeKind};
 
 use crate::input::{self, DataArgs};
 use crate::output::Format;
@@ -32,6 +32,8 @@ pub const EXIT_GOAL_NOT_MET: u8 = 3;
 Latency SLO: 200ms or mean=200ms bounds the mean response time; p99=200ms bounds the\n\
 99th percentile. Durations need a unit: ns, us, ms, s, min, h, d.\n\n\
 Units: throughput is read per second, run times in seconds, costs per hour.\n\n\
+FILE may also be a saved fit: the .json output of `scalelaw fit --format json` (its\n\
+answers then have no intervals, because that output keeps no bootstrap resamples).\n\n\
 Exit status: 0 when the goal can be met, 1 on invalid input, 2 on invalid flags,\n\
 3 when the goal cannot be met at any N.\n\n\
 Examples:\n  \
@@ -125,9 +127,49 @@ pub struct PlanArgs {
     #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
     pub confidence: f64,
 
+    /// Neural scaling: compute budget in FLOP for the compute-optimal model size and
+    /// tokens (fits Chinchilla to the N, D, C and loss columns; same as `scalelaw neural
+    /// plan`); repeat for several budgets
+    #[arg(long, value_name = "FLOP", help_heading = "Neural scaling")]
+    pub compute: Vec<f64>,
+
+    /// Neural scaling: the least compute that reaches this loss
+    #[arg(long, value_name = "LOSS", help_heading = "Neural scaling")]
+    pub target_loss: Option<f64>,
+
     /// Output format (csv is not available for plans)
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// Runs `plan --compute` or `--target-loss` as `scalelaw neural plan`.
+fn run_neural(args: PlanArgs) -> anyhow::Result<ExitCode> {
+    if args.data.x.is_some() || !args.data.by.is_empty() {
+        bail!(
+            "--x and --by do not apply to --compute or --target-loss; name columns with \
+             `scalelaw neural plan --n-column/--d-column/--c-column/--loss-column`"
+        );
+    }
+    let neural = super::neural::NeuralPlanArgs {
+        runs: super::neural::RunsArgs {
+            file: args.data.file,
+            n_column: None,
+            d_column: None,
+            c_column: None,
+            loss_column: args.data.y,
+            filters: args.data.filters,
+        },
+        huber: super::neural::HuberArgs {
+            delta: 1e-3,
+            bootstrap: args.bootstrap,
+            seed: args.seed,
+            confidence: args.confidence,
+        },
+        compute: args.compute,
+        target_loss: args.target_loss,
+        format: args.format,
+    };
+    super::neural::run_plan(&neural)
 }
 
 /// How to read the metric.
@@ -160,6 +202,9 @@ pub struct Report {
 }
 
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitCode> {
+    if !args.compute.is_empty() || args.target_loss.is_some() {
+        return run_neural(args);
+    }
     if args.format == Format::Csv {
         bail!("--format csv is not available for plans; use table, markdown or json");
     }
@@ -277,8 +322,8 @@ fn plan_data(
     let censored = data::censored_runs(&args.data.file, args.config_column.as_deref())?;
     let metric_name = loaded.input.metric_name.clone();
     // The shared reader turns a run-time column T into the rate 1/T and names the
-    // metric `1/T`; planning reads it back as a run time for the job-time law unless
-    // --metric throughput asks for a rate.
+    // metric `1/T`. Planning reads it back as a run time for the job-time law, unless
+    // --metric throughput requests a rate.
     let reciprocal_of = metric_name.strip_prefix("1/").map(str::to_string);
     let time = match (&reciprocal_of, args.metric) {
         (Some(_), kind) => kind != Some(MetricKind::Throughput),
@@ -357,6 +402,16 @@ fn plan_data(
             .with_context(|| configuration_context(file, &display))?;
         let mut config_notes: Vec<String> = series.notes.clone();
         config_notes.extend(chosen_note);
+        if matches!(
+            fit.regime.kind,
+            RegimeKind::NotDescribed | RegimeKind::Superlinear
+        ) {
+            config_notes.push(format!(
+                "the fit is {}: {}",
+                fit.regime.kind.label(),
+                fit.regime.reason
+            ));
+        }
         config_notes.extend(fit.warnings.iter().cloned());
         configurations.push(ConfigurationPlan {
             label: display,

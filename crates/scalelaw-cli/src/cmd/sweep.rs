@@ -31,21 +31,7 @@ const DEFAULT_MAX_RUNS_FOR_RSE: usize = 100;
 /// Exit code after an interrupt, as shells report a process ended by SIGINT.
 const EXIT_INTERRUPTED: u8 = 130;
 
-/// Formats for the per-point statistics printed at the end.
-///
-/// NOTE: the same variants as the shared `crate::output::Format` of the other commands,
-/// which should replace this enum once both are on one branch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Aligned columns for a terminal
-    Table,
-    /// Stable JSON: per point, the run counts and each metric's statistics
-    Json,
-    /// Comma-separated values
-    Csv,
-    /// GitHub-flavoured Markdown tables
-    Markdown,
-}
+pub use crate::output::Format;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OrderArg {

@@ -289,7 +289,18 @@ pub fn fit(law: &dyn Law, data: &Observations, options: &FitOptions) -> Result<F
         max_x,
     });
     let described = diagnostics.r_squared_of_means;
-    if described.is_nan() || described < MIN_R_SQUARED {
+    if described.is_nan() {
+        regime = Regime {
+            kind: RegimeKind::NotDescribed,
+            reason: format!(
+                "every point has the same mean {}, so the data show no scaling for {} to \
+                 describe; measure over a wider range of {}",
+                data.metric_name(),
+                law.name(),
+                data.scale_names().join(", ")
+            ),
+        };
+    } else if described < MIN_R_SQUARED {
         regime = Regime {
             kind: RegimeKind::NotDescribed,
             reason: format!(

@@ -1,16 +1,22 @@
 //! The scalability laws, one module per law, and lookup by identifier.
 
 pub mod amdahl;
+pub mod bnsl;
+pub mod chinchilla;
 pub mod gustafson;
 pub mod job_time;
+pub mod kaplan;
 pub mod linear;
 pub mod usl;
 
 use crate::law::{Estimates, Law};
 
 pub use amdahl::Amdahl;
+pub use bnsl::Bnsl;
+pub use chinchilla::Chinchilla;
 pub use gustafson::Gustafson;
 pub use job_time::JobTime;
+pub use kaplan::{Kaplan, KaplanE};
 pub use linear::Linear;
 pub use usl::Usl;
 

@@ -36,11 +36,20 @@ impl<'a> Capacity<'a> {
 
     /// Throughput at N (which may be fractional), in work units per second; a time
     /// law's run time T(N) becomes work_per_run/T(N).
+    ///
+    /// A value that is not finite or not above zero (a USL with β < 0 whose denominator
+    /// crosses zero, say) is read as no throughput, so the searches stay within the N
+    /// where the law describes a working system.
     pub(crate) fn throughput(&self, n: f64) -> f64 {
         let value = self.law.predict(self.theta, &[n]);
-        match self.form {
+        let throughput = match self.form {
             MetricForm::Throughput => value,
             MetricForm::Time { work_per_run } => work_per_run / value,
+        };
+        if throughput.is_finite() && throughput > 0.0 {
+            throughput
+        } else {
+            0.0
         }
     }
 
@@ -53,7 +62,7 @@ impl<'a> Capacity<'a> {
         self.throughput_at(n) / (n as f64 * self.throughput_at(1))
     }
 
-    /// Whether X(N) is finite and above zero for N = 1, so the curve can be planned on.
+    /// Returns whether X(1) is finite and above zero, so the curve can be planned on.
     pub(crate) fn is_valid(&self) -> bool {
         let unit = self.throughput_at(1);
         unit.is_finite() && unit > 0.0
@@ -64,8 +73,8 @@ impl<'a> Capacity<'a> {
         argmax_unimodal(1, self.max_n, |n| self.throughput_at(n))
     }
 
-    /// The peak (N*, X(N*)) with N* real-valued, or `None` when throughput still rises
-    /// at max_n. Uses the law's own `peak_n` where it has one (the USL's closed form)
+    /// Finds the peak (N*, X(N*)) with N* real-valued, or `None` when throughput still
+    /// rises at max_n. It uses the law's own `peak_n` where it has one (the USL's closed form)
     /// and otherwise a golden-section search between the neighbours of the whole peak.
     pub(crate) fn peak(&self) -> Option<(f64, f64)> {
         let whole = self.peak_whole();
@@ -89,7 +98,7 @@ impl<'a> Capacity<'a> {
         Some((n, self.throughput(n)))
     }
 
-    /// The throughput limit as N grows, when the law has one: the `roof` derived
+    /// Returns the throughput limit as N grows, when the law has one: the `roof` derived
     /// quantity of a throughput law, or work_per_run/serial_time for the job-time law.
     pub(crate) fn roof(&self) -> Option<f64> {
         let value = match self.form {
@@ -181,8 +190,8 @@ impl<'a> Capacity<'a> {
     }
 }
 
-/// Smallest n in [low, high] where `predicate` holds, for a predicate that is false
-/// and then true; returns `high` when it holds nowhere before it.
+/// Finds the smallest n in [low, high] where `predicate` is true, for a predicate that
+/// is false and then true. Returns `high` when it is true nowhere before it.
 pub(crate) fn first_true(low: u64, high: u64, predicate: impl Fn(u64) -> bool) -> u64 {
     let (mut low, mut high) = (low, high);
     while low < high {
@@ -196,8 +205,8 @@ pub(crate) fn first_true(low: u64, high: u64, predicate: impl Fn(u64) -> bool) -
     low
 }
 
-/// Whole n in [low, high] maximising a unimodal `value`, by ternary search down to a
-/// short range and a scan of the rest; ties go to the smaller n.
+/// Finds the whole n in [low, high] that maximises a unimodal `value`. Ternary search
+/// narrows the range to a few values, and a scan picks among them, the smaller n on a tie.
 pub(crate) fn argmax_unimodal(low: u64, high: u64, value: impl Fn(u64) -> f64) -> u64 {
     let (mut low, mut high) = (low, high.max(low));
     while high - low > 8 {

@@ -1,6 +1,7 @@
 //! The Pareto frontier of cost against throughput, or against latency for a latency
 //! goal: the N at which no cheaper N does as well.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::capacity::Capacity;
@@ -85,30 +86,34 @@ pub(super) fn frontier(
     let mut best_response = f64::INFINITY;
     for n in candidates {
         let throughput = capacity.throughput(n as f64);
-        let response_time = latency.map(|(arrival_rate, slo)| {
-            let value = queue_at(capacity, n, arrival_rate, &slo).map(|q| q.constrained());
-            let samples = context
-                .fit
-                .bootstrap_thetas
-                .iter()
-                .filter_map(|theta| {
-                    queue_at(&context.capacity(theta), n, arrival_rate, &slo)
-                        .map(|q| q.constrained())
-                })
-                .collect();
-            context.estimate(value, samples)
+        let response = latency.map(|(arrival_rate, slo)| {
+            queue_at(capacity, n, arrival_rate, &slo).map(|q| q.constrained())
         });
-        let on_frontier = match &response_time {
-            Some(response) => response.value.is_some_and(|r| r < best_response),
+        let on_frontier = match response {
+            Some(value) => value.is_some_and(|r| r < best_response),
             None => throughput > best_throughput,
         };
         if !on_frontier {
             continue;
         }
         best_throughput = best_throughput.max(throughput);
-        if let Some(r) = response_time.as_ref().and_then(|r| r.value) {
+        if let Some(Some(r)) = response {
             best_response = r;
         }
+        // Resample intervals only for the rows kept, because each costs one queue
+        // model per resample.
+        let response_time = latency.map(|(arrival_rate, slo)| {
+            let samples = context
+                .fit
+                .bootstrap_thetas
+                .par_iter()
+                .filter_map(|theta| {
+                    queue_at(&context.capacity(theta), n, arrival_rate, &slo)
+                        .map(|q| q.constrained())
+                })
+                .collect();
+            context.estimate(response.flatten(), samples)
+        });
         let served = latency.map_or(throughput, |(arrival_rate, _)| arrival_rate);
         let samples = context
             .fit

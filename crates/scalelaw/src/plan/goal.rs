@@ -7,8 +7,8 @@ use crate::queueing::MmcQueue;
 use super::capacity::Capacity;
 use super::{CostModel, Goal, LatencySlo};
 
-/// Longest scan over N for a latency goal; a guard against curves that break the
-/// unimodality the searches assume.
+/// Maximum number of N scanned for a latency goal. It guards against curves that break
+/// the unimodality the searches assume.
 const MAX_LATENCY_SCAN: u64 = 100_000;
 
 /// Erlang C below which an arrival practically never waits, so more servers cannot
@@ -31,7 +31,7 @@ pub struct QueueMetrics {
 }
 
 impl QueueMetrics {
-    /// The value the SLO constrains: the mean or the percentile response time.
+    /// Returns the value the SLO constrains: the mean or the percentile response time.
     pub fn constrained(&self) -> f64 {
         self.percentile_response.unwrap_or(self.mean_response)
     }
@@ -65,7 +65,7 @@ pub(crate) enum Miss {
 }
 
 impl Miss {
-    /// The best value reached, in the goal's own quantity.
+    /// Returns the best value reached, in the goal's own quantity.
     pub fn reachable(&self) -> f64 {
         match *self {
             Miss::Throughput { reachable } => reachable,

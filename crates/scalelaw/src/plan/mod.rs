@@ -20,6 +20,7 @@ pub mod configs;
 mod frontier;
 mod goal;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -90,7 +91,7 @@ pub enum LatencySlo {
 }
 
 impl LatencySlo {
-    /// The response time limit in seconds.
+    /// Returns the response time limit in seconds.
     pub fn seconds(&self) -> f64 {
         match *self {
             LatencySlo::Mean { seconds } | LatencySlo::Percentile { seconds, .. } => seconds,
@@ -413,7 +414,7 @@ pub fn plan_fitted(fit: &FittedLaw, options: &PlanOptions) -> Result<Plan, PlanE
     let point = answers(&capacity, options);
     let resampled: Vec<Answers> = fit
         .bootstrap_thetas
-        .iter()
+        .par_iter()
         .map(|theta| {
             let capacity = Capacity::new(law.as_ref(), theta, options.form, options.max_n);
             answers(&capacity, options)
@@ -547,8 +548,8 @@ impl Context<'_> {
         }
     }
 
-    /// A balance point at a whole N, with throughput and hourly cost at that N under
-    /// each resample.
+    /// Builds a balance point at a whole N, with throughput and hourly cost at that N
+    /// under each resample.
     fn whole_point(&self, n: Option<u64>, resampled: Vec<Option<u64>>, note: &str) -> BalancePoint {
         let theta = self.fit.theta.clone();
         let capacity = self.capacity(&theta);

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{DemoArgs, DemoRun};
 use crate::output::{self, Format};
 
-/// What the summary needs besides the runs and the fits.
+/// Inputs of the summary besides the runs and the fits.
 pub struct Context<'a> {
     pub args: &'a DemoArgs,
     pub cores: usize,
@@ -60,7 +60,7 @@ fn point_rows(runs: &[DemoRun], observations: &Observations) -> Vec<PointRow> {
         .collect()
 }
 
-/// The target throughput of the plan: the user's, or 90% of the best measured mean.
+/// Returns the plan's target throughput: the user's, or 90% of the best measured mean.
 fn target(args: &DemoArgs, rows: &[PointRow]) -> (f64, bool) {
     match args.target_throughput {
         Some(target) => (target, true),
@@ -130,8 +130,9 @@ fn point_text(point: &BalancePoint, unit: &str) -> String {
             } else {
                 ""
             };
+            let plural = if n == 1 { "" } else { "s" };
             format!(
-                "{n} workers{}, {} {unit}{}{extrapolated}",
+                "{n} worker{plural}{}, {} {unit}{}{extrapolated}",
                 interval_text(&point.n),
                 output::sig(x, 4),
                 interval_text(&point.throughput)

@@ -113,7 +113,7 @@ pub fn read_saved_fits(path: &Path) -> anyhow::Result<Vec<SavedFit>> {
     match fits {
         Some(fits) if !fits.is_empty() => Ok(fits),
         _ => bail!(
-            "{file} holds no saved fit: expected the output of `scalelaw fit --format json` \
+            "{file} contains no saved fit: expected the output of `scalelaw fit --format json` \
              with at least one fitted series, or a serialised scalelaw Fit"
         ),
     }
@@ -131,8 +131,8 @@ fn library_fit(value: &Value, label: &str) -> Option<SavedFit> {
     })
 }
 
-/// The chosen fit of each fitted series in `scalelaw fit --format json` output. That
-/// output keeps no bootstrap resamples, so plans from it have no intervals.
+/// Reads the chosen fit of each fitted series in `scalelaw fit --format json` output.
+/// That output keeps no bootstrap resamples, so plans from it have no intervals.
 fn fit_command_output(document: &Value) -> Option<Vec<SavedFit>> {
     let confidence = document["settings"]["confidence"].as_f64().unwrap_or(0.95);
     let mut out = Vec::new();

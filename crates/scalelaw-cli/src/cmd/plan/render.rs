@@ -38,8 +38,12 @@ fn document(report: &Report) -> serde_json::Value {
                 "censored_runs": c.censored,
                 "non_monotonic": c.non_monotonic,
                 "notes": c.notes,
-                "explanations": explanations(&c.plan),
-                "plan": c.plan,
+                "explanations": explanations(&c.plan)
+                    .into_iter()
+                    .map(|(answer, sentence)| json!({"answer": answer, "sentence": sentence}))
+                    .collect::<Vec<_>>(),
+                "plan": intervals_as_objects(serde_json::to_value(&c.plan)
+                    .expect("a plan serialises to JSON")),
             })
         })
         .collect();
@@ -50,6 +54,29 @@ fn document(report: &Report) -> serde_json::Value {
         "configurations": configurations,
         "cheapest_configuration": report.cheapest.map(|i| report.configurations[i].label.clone()),
     })
+}
+
+/// Rewrites every `interval` pair as `{"lower": …, "upper": …}`, the layout of
+/// intervals in the JSON of `scalelaw fit`.
+fn intervals_as_objects(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| {
+                    let value = match (key.as_str(), value) {
+                        ("interval", Value::Array(pair)) if pair.len() == 2 => {
+                            json!({"lower": pair[0], "upper": pair[1]})
+                        }
+                        (_, other) => intervals_as_objects(other),
+                    };
+                    (key, value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(intervals_as_objects).collect()),
+        other => other,
+    }
 }
 
 fn sig(value: f64) -> String {
@@ -139,7 +166,7 @@ fn slo_words(slo: &LatencySlo) -> String {
     }
 }
 
-/// One sentence per answer, keyed by the answer's name.
+/// Explains each answer in one sentence, paired with the answer's name.
 fn explanations(plan: &Plan) -> Vec<(String, String)> {
     let level = plan.confidence;
     let rate = |v: f64| format!("{}/s", sig(v));
@@ -269,10 +296,10 @@ fn goal_sentence(goal: &GoalPlan, plan: &Plan) -> String {
         return "The goal cannot be met at any N.".to_string();
     };
     let reachable = shortfall.reachable.value.unwrap_or(f64::NAN);
-    let at = shortfall
-        .at_n
-        .map(|n| format!(" at N = {n}"))
-        .unwrap_or_default();
+    let at = match shortfall.at_n {
+        Some(n) => format!(" at N = {n}"),
+        None => " as N grows".to_string(),
+    };
     let requested = shortfall.requested;
     match shortfall.kind {
         ShortfallKind::Throughput => format!(
@@ -291,9 +318,13 @@ fn goal_sentence(goal: &GoalPlan, plan: &Plan) -> String {
             rate(requested - reachable)
         ),
         ShortfallKind::Latency => format!(
-            "No N meets the SLO of {}: the lowest response time the model gives is {}{at}, {} \
-             above it.",
+            "No N meets the SLO of {}: the lowest {} response time the model gives is \
+             {}{at}, {} above it.",
             duration(requested),
+            match goal.goal {
+                Goal::Latency { slo, .. } => slo_words(&slo),
+                _ => String::new(),
+            },
             duration(reachable),
             duration(reachable - requested)
         ),
@@ -533,11 +564,15 @@ fn configuration_text(c: &ConfigurationPlan, markdown: bool) -> String {
                     estimate(&queue.wait_probability, false, &|v| sig(v))
                 ),
             ];
-            if queue.percentile_response.value.is_some() {
+            if let (Some(Goal::Latency { slo, .. }), Some(_)) = (
+                plan.goal.as_ref().map(|g| g.goal),
+                queue.percentile_response.value,
+            ) {
                 lines.insert(
                     1,
                     format!(
-                        "percentile response {}",
+                        "{} response {}",
+                        slo_words(&slo),
                         estimate(&queue.percentile_response, false, &show)
                     ),
                 );
