@@ -100,6 +100,41 @@ fn plot_check_attribute(dom: &str, name: &str) -> Option<usize> {
     element[value_start..value_end].parse().ok()
 }
 
+/// Loads `url` in Chromium and asserts that it wrote nothing to the console and that
+/// the page script found `figures` plots, all drawn.
+fn check_page_in_chromium(profile: &Path, url: &str, figures: usize) {
+    let (dom, log) = run_chromium(
+        profile,
+        &[
+            "--virtual-time-budget=2000".to_string(),
+            "--dump-dom".to_string(),
+            url.to_string(),
+        ],
+    );
+
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(
+        console.is_empty(),
+        "{url} wrote to the console:\n{}",
+        console.join("\n")
+    );
+    assert_eq!(
+        plot_check_attribute(&dom, "data-errors"),
+        Some(0),
+        "the page script of {url} counted uncaught errors"
+    );
+    assert_eq!(
+        plot_check_attribute(&dom, "data-plots"),
+        Some(figures),
+        "the page script of {url} did not run or saw a different number of plots"
+    );
+    assert_eq!(
+        plot_check_attribute(&dom, "data-drawn"),
+        Some(figures),
+        "some plots of {url} are empty or have no size"
+    );
+}
+
 #[test]
 fn report_renders_in_chromium() {
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -126,36 +161,7 @@ fn report_renders_in_chromium() {
     assert_eq!(figures, 8, "expected eight plots in the page");
 
     let url = format!("file://{}", page.display());
-    let (dom, log) = run_chromium(
-        &dir.path().join("profile-dom"),
-        &[
-            "--virtual-time-budget=2000".to_string(),
-            "--dump-dom".to_string(),
-            url.clone(),
-        ],
-    );
-
-    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
-    assert!(
-        console.is_empty(),
-        "the page wrote to the console:\n{}",
-        console.join("\n")
-    );
-    assert_eq!(
-        plot_check_attribute(&dom, "data-errors"),
-        Some(0),
-        "the page's script counted uncaught errors"
-    );
-    assert_eq!(
-        plot_check_attribute(&dom, "data-plots"),
-        Some(figures),
-        "the page's script did not run or saw a different number of plots"
-    );
-    assert_eq!(
-        plot_check_attribute(&dom, "data-drawn"),
-        Some(figures),
-        "some plots are empty or have no size"
-    );
+    check_page_in_chromium(&dir.path().join("profile-dom"), &url, figures);
 
     let screenshot = artifact_dir().join("report-two-systems.png");
     std::fs::remove_file(&screenshot).ok();
@@ -171,4 +177,22 @@ fn report_renders_in_chromium() {
         .expect("chromium wrote the screenshot")
         .len();
     assert!(size > 20_000, "the screenshot is only {size} bytes");
+}
+
+#[test]
+fn neural_report_renders_in_chromium() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let page = artifact_dir().join("report-chinchilla.html");
+    run_report(
+        &report_support::data_file("chinchilla/chinchilla_epoch_tidy.csv"),
+        &page,
+        &["--law", "chinchilla", "--bootstrap", "20", "--seed", "3"],
+    );
+    let html = std::fs::read_to_string(&page).expect("read the report");
+    let figures = html.matches("<figure class=\"plot\"").count();
+    // Loss against compute and the isoFLOP profiles.
+    assert_eq!(figures, 2, "expected two plots in the page");
+
+    let url = format!("file://{}", page.display());
+    check_page_in_chromium(&dir.path().join("profile-dom"), &url, figures);
 }

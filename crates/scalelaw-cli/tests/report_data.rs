@@ -58,7 +58,32 @@ const DATA_SETS: &[(&str, &[&str])] = &[
             "system,phase,seq_len,precision,batch_per_gpu",
         ],
     ),
+    (
+        "chinchilla/chinchilla_epoch_tidy.csv",
+        &["--law", "chinchilla"],
+    ),
+    (
+        "chinchilla/svg_extracted_data.csv",
+        &[
+            "--law",
+            "chinchilla",
+            "--n-column",
+            "Model Size",
+            "--c-column",
+            "Training FLOP",
+        ],
+    ),
+    (
+        "misfitting_li2025/scaling_results_last_ckpt_only.csv",
+        &["--law", "chinchilla"],
+    ),
 ];
+
+/// Data files that `fit` accepts but the report does not draw yet, with the reason.
+const NOT_REPORTED: &[(&str, &str)] = &[(
+    "bnsl_4digit_addition/bnsl_4digit_addition.csv",
+    "the broken power law is fitted by scalelaw fit --law bnsl; the report draws chinchilla only",
+)];
 
 /// CSV files under `data/` that hold no observations to fit (expected values and
 /// reference results of other tools).
@@ -76,9 +101,14 @@ fn report_for_every_data_set() {
         args.extend(["--bootstrap", "20", "--seed", "1"]);
         run_report(&data_file(file), &page, &args);
         let html = std::fs::read_to_string(&page).expect("read the report");
+        let first_plot = if columns.contains(&"chinchilla") {
+            "<figure class=\"plot\" data-plot=\"loss-compute\">"
+        } else {
+            "<figure class=\"plot\" data-plot=\"scaling\">"
+        };
         assert!(
-            html.contains("<figure class=\"plot\" data-plot=\"scaling\">"),
-            "{file}: no scaling plot"
+            html.contains(first_plot),
+            "{file}: no {first_plot} in the report"
         );
     }
 }
@@ -103,6 +133,7 @@ fn data_set_list_is_complete() {
                 .to_string_lossy()
                 .replace('\\', "/");
             let listed = DATA_SETS.iter().any(|(f, _)| *f == relative)
+                || NOT_REPORTED.iter().any(|(f, _)| *f == relative)
                 || NOT_DATA.contains(&relative.as_str());
             if !listed {
                 missing.push(relative);

@@ -1,7 +1,9 @@
 //! `scalelaw report`: fit the laws to a data file and write a self-contained HTML
 //! report with plots, and optionally the plots as SVG or PNG files.
 
-use std::path::PathBuf;
+mod neural;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -27,6 +29,9 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub plan: ReportPlanArgs,
+
+    #[command(flatten)]
+    pub neural: neural::NeuralColumns,
 
     /// Path of the HTML report to write
     #[arg(short, long, default_value = "report.html")]
@@ -149,6 +154,14 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
 /// A single series that cannot be fitted is an error, as in `fit`. With several
 /// series, a failed one is shown in the report with its reason.
 pub fn build_inputs(args: &ReportArgs) -> anyhow::Result<ReportInputs> {
+    match args.settings.law.as_str() {
+        "chinchilla" => return neural::build_neural_inputs(args),
+        law @ ("kaplan" | "kaplan-e" | "bnsl") => bail!(
+            "the report draws neural scaling fits of the chinchilla law only; print the \
+             {law} fit with scalelaw fit --law {law}"
+        ),
+        _ => {}
+    }
     let plan_options = args.plan.options()?;
     let loaded = input::load(&args.data)?;
     let single = loaded.series.len() == 1;
@@ -198,10 +211,7 @@ pub fn build_inputs(args: &ReportArgs) -> anyhow::Result<ReportInputs> {
         series_reports.push(report);
     }
 
-    let file_name = args.data.file.file_name().map_or_else(
-        || args.data.file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let file_name = file_name(&args.data.file);
     let settings = &args.settings;
     let mut shown = vec![
         ("data".to_string(), args.data.file.display().to_string()),
@@ -267,6 +277,14 @@ pub fn build_inputs(args: &ReportArgs) -> anyhow::Result<ReportInputs> {
     inputs.error_bars = args.error_bars;
     inputs.series = series_reports;
     Ok(inputs)
+}
+
+/// Returns the last component of `path`, or the whole path when it has none.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
 }
 
 /// Builds a comparison with no fitted law, carrying the reason in place of a ranking.

@@ -23,7 +23,7 @@ use scalelaw::{Fit, Observations};
 use chart::format_number;
 pub use chart::Chart;
 pub use html::render_html;
-pub use neural::NeuralSection;
+pub use neural::{FrontierSample, IsoFlopProfile, NeuralSection, TrainingRun};
 pub use plots::series_charts;
 pub use terminal::terminal_plot;
 
