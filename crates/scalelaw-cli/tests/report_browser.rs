@@ -2,7 +2,7 @@
 //! the page loads without console messages and that every plot is drawn.
 //!
 //! The page's inline script writes the number of plots and of drawn plots into
-//! `#plot-check`; `--dump-dom` returns the DOM after the load event, so the counts
+//! `#plot-check`. `--dump-dom` returns the DOM after the load event, so the counts
 //! can be read back without a driver. `--enable-logging=stderr` makes Chromium print
 //! every console message and uncaught error as a `CONSOLE` line on standard error.
 //! A screenshot is written to `target/report-artifacts/` for a person to look at.

@@ -1,6 +1,7 @@
-//! A report is written for every data set under `data/` that `fit` accepts.
+//! A report is written for every data set under `data/` that `fit` accepts, except
+//! those listed in [`NOT_REPORTED`] with the reason.
 //!
-//! Add a row to [`DATA_SETS`] when a data folder is added; the test fails on a CSV
+//! Add a row to [`DATA_SETS`] when a data folder is added. The test fails on a CSV
 //! file it does not list, so none is forgotten.
 
 mod report_support;

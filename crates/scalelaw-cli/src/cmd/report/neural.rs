@@ -189,7 +189,7 @@ fn log_spaced(low: f64, high: f64, count: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Compute budgets for the isoFLOP plot: the budgets shared by at least three runs
+/// Chooses the compute budgets for the isoFLOP plot: the budgets shared by at least three runs
 /// when the runs form isoFLOP groups, otherwise budgets evenly spaced in log10 over
 /// the runs' compute. At most [`MAX_PROFILES`].
 fn isoflop_budgets(computes: &[f64]) -> Vec<f64> {
