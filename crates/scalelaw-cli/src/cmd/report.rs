@@ -169,6 +169,8 @@ pub fn build_inputs(args: &ReportArgs) -> anyhow::Result<ReportInputs> {
     for series in loaded.series {
         let (comparison, predictions) = match fit_series(&series, &args.settings) {
             Ok(result) => {
+                // NOTE: --predict-latency results (`LawResult::at_latency`) are not shown
+                // in the report yet; `scalelaw fit` prints them.
                 let predictions = result
                     .comparison
                     .entries
