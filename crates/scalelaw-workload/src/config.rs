@@ -177,6 +177,15 @@ impl TrainConfig {
                     "0 steps; at least 1 timed step is needed",
                 ))
             }
+            StopRule::Steps(steps) if steps.checked_add(self.warmup_steps).is_none() => {
+                return Err(WorkloadError::invalid(
+                    "steps",
+                    format!(
+                        "{steps} steps after {} warm-up steps overflow the step counter",
+                        self.warmup_steps
+                    ),
+                ))
+            }
             StopRule::Duration(duration) if duration.is_zero() => {
                 return Err(WorkloadError::invalid(
                     "duration",
@@ -308,6 +317,11 @@ mod tests {
         let mut steps = config(1, Batch::Global(8));
         steps.stop = StopRule::Steps(0);
         assert_eq!(rejected_setting(&steps), "steps");
+
+        let mut overflow = config(1, Batch::Global(8));
+        overflow.stop = StopRule::Steps(u64::MAX);
+        overflow.warmup_steps = 1;
+        assert_eq!(rejected_setting(&overflow), "steps");
 
         let mut duration = config(1, Batch::Global(8));
         duration.stop = StopRule::Duration(Duration::ZERO);
