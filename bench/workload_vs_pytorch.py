@@ -40,7 +40,10 @@ def make_dataset(seed):
 
 
 def torch_samples_per_s(inputs, labels, batch, duration, warmup_steps, optimizer_kind):
-    """Train for about `duration` seconds after warm-up and return samples per second."""
+    """Train for about `duration` seconds after warm-up.
+
+    Return samples per second of wall-clock time and CPU seconds per step.
+    """
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(INPUTS, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, CLASSES))
     options = {"lr": LEARNING_RATE}
@@ -62,7 +65,7 @@ def torch_samples_per_s(inputs, labels, batch, duration, warmup_steps, optimizer
     for index in range(warmup_steps):
         step(index)
     steps = 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     while True:
         # Check the clock every 10 steps so that reading it costs nothing measurable.
         for _ in range(10):
@@ -71,20 +74,31 @@ def torch_samples_per_s(inputs, labels, batch, duration, warmup_steps, optimizer
         elapsed = time.perf_counter() - started
         if elapsed >= duration:
             break
+    cpu_per_step = (time.process_time() - cpu_started) / steps
     if not math.isfinite(loss.item()):
         raise RuntimeError("PyTorch training diverged")
-    return batch * steps / elapsed
+    return batch * steps / elapsed, cpu_per_step
 
 
-def scalelaw_samples_per_s(binary, batch, duration, warmup_steps):
-    """Run `scalelaw workload mlp` on one worker and return its samples per second."""
+def run_scalelaw(binary, batch, warmup_steps, stop):
+    """Run `scalelaw workload mlp` on one worker; return its report and its CPU seconds."""
     command = [
-        binary, "workload", "mlp", "--quiet", "--workers", "1",
-        "--global-batch", str(batch), "--duration", str(duration),
-        "--warmup-steps", str(warmup_steps), "--lr", str(LEARNING_RATE),
+        binary, "workload", "mlp", "--quiet", "--workers", "1", "--global-batch", str(batch),
+        "--warmup-steps", str(warmup_steps), "--lr", str(LEARNING_RATE), *stop,
     ]
+    cpu_before = children_cpu_seconds()
     result = subprocess.run(command, check=True, capture_output=True, text=True)
-    return json.loads(result.stdout)["samples_per_s"]
+    return json.loads(result.stdout), children_cpu_seconds() - cpu_before
+
+
+def scalelaw_samples_per_s(binary, batch, duration, warmup_steps, baseline_cpu):
+    """Return samples per second of wall-clock time and CPU seconds per timed step.
+
+    `baseline_cpu` is the CPU time of a run with one timed step, so the difference is the
+    CPU time of the other timed steps, without start-up, data generation and warm-up.
+    """
+    report, cpu = run_scalelaw(binary, batch, warmup_steps, ["--duration", str(duration)])
+    return report["samples_per_s"], (cpu - baseline_cpu) / (report["steps"] - 1)
 
 
 def busy_cpu_seconds():
@@ -93,6 +107,11 @@ def busy_cpu_seconds():
         fields = [int(value) for value in stat.readline().split()[1:]]
     idle = fields[3] + fields[4]  # idle and iowait
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def own_cpu_seconds():
@@ -119,26 +138,36 @@ def main():
 
     # Pick PyTorch's fastest Adam implementation on this machine, so the peer is strong.
     kinds = ["default", "foreach", "fused"]
-    probe = {kind: torch_samples_per_s(inputs, labels, 256, 1.0, 20, kind) for kind in kinds}
+    probe = {kind: torch_samples_per_s(inputs, labels, 256, 1.0, 20, kind)[0] for kind in kinds}
     optimizer_kind = max(probe, key=probe.get)
 
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread, "
           f"Adam implementation: {optimizer_kind} "
           f"(probe at batch 256: {', '.join(f'{k} {v:,.0f}' for k, v in probe.items())} samples/s)")
-    print(f"{args.repeats} alternating runs of {args.duration} s per side and batch size; medians")
+    print(f"{args.repeats} alternating runs of {args.duration} s per side and batch size; "
+          "samples/s are medians")
     print()
-    print("| batch | scalelaw samples/s | PyTorch samples/s | ratio scalelaw/PyTorch |")
-    print("|---:|---:|---:|---:|")
+    print("| batch | scalelaw samples/s | PyTorch samples/s | ratio of medians | ratio of best runs "
+          "| scalelaw CPU µs/step | PyTorch CPU µs/step | CPU ratio PyTorch/scalelaw |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     started, busy_before, own_before = time.monotonic(), busy_cpu_seconds(), own_cpu_seconds()
     for batch in (int(b) for b in args.batches.split(",")):
+        baseline_cpu = statistics.median(
+            run_scalelaw(args.scalelaw, batch, args.warmup_steps, ["--steps", "1"])[1]
+            for _ in range(3)
+        )
         ours, theirs = [], []
         for _ in range(args.repeats):
-            ours.append(scalelaw_samples_per_s(args.scalelaw, batch, args.duration, args.warmup_steps))
+            ours.append(scalelaw_samples_per_s(args.scalelaw, batch, args.duration,
+                                               args.warmup_steps, baseline_cpu))
             theirs.append(torch_samples_per_s(inputs, labels, batch, args.duration,
                                               args.warmup_steps, optimizer_kind))
-        ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
-        print(f"| {batch} | {ours_median:,.0f} | {theirs_median:,.0f} | "
-              f"{ours_median / theirs_median:.2f} |", flush=True)
+        ours_rate, ours_cpu = (statistics.median(values) for values in zip(*ours))
+        theirs_rate, theirs_cpu = (statistics.median(values) for values in zip(*theirs))
+        best_ratio = max(rate for rate, _ in ours) / max(rate for rate, _ in theirs)
+        print(f"| {batch} | {ours_rate:,.0f} | {theirs_rate:,.0f} | {ours_rate / theirs_rate:.2f} "
+              f"| {best_ratio:.2f} | {ours_cpu * 1e6:,.1f} | {theirs_cpu * 1e6:,.1f} "
+              f"| {theirs_cpu / ours_cpu:.2f} |", flush=True)
     wall = time.monotonic() - started
     others = (busy_cpu_seconds() - busy_before - (own_cpu_seconds() - own_before)) / wall
     print()

@@ -164,7 +164,13 @@ impl TrainConfig {
                     ));
                 }
                 let global = per_worker.checked_mul(workers).ok_or_else(|| {
-                    WorkloadError::invalid("batch_per_worker", "the global batch overflows")
+                    WorkloadError::invalid(
+                        "batch_per_worker",
+                        format!(
+                            "{per_worker} samples times {workers} workers is too large \
+                             a global batch"
+                        ),
+                    )
                 })?;
                 (Scaling::Weak, global, per_worker)
             }
@@ -175,6 +181,15 @@ impl TrainConfig {
                 return Err(WorkloadError::invalid(
                     "steps",
                     "0 steps; at least 1 timed step is needed",
+                ))
+            }
+            StopRule::Steps(steps) if steps.checked_add(self.warmup_steps).is_none() => {
+                return Err(WorkloadError::invalid(
+                    "steps",
+                    format!(
+                        "{steps} steps after {} warm-up steps overflow the step counter",
+                        self.warmup_steps
+                    ),
                 ))
             }
             StopRule::Duration(duration) if duration.is_zero() => {
@@ -264,25 +279,25 @@ mod tests {
 
     #[test]
     fn validate_strong_splits_global_batch() {
-        let layout = config(4, Batch::Global(1024)).validate().unwrap();
-        assert_eq!(layout.scaling, Scaling::Strong);
-        assert_eq!(layout.global_batch, 1024);
-        assert_eq!(layout.batch_per_worker, 256);
-        assert_eq!(layout.dataset_size, DEFAULT_DATASET_SIZE);
+        let sizes = config(4, Batch::Global(1024)).validate().unwrap();
+        assert_eq!(sizes.scaling, Scaling::Strong);
+        assert_eq!(sizes.global_batch, 1024);
+        assert_eq!(sizes.batch_per_worker, 256);
+        assert_eq!(sizes.dataset_size, DEFAULT_DATASET_SIZE);
     }
 
     #[test]
     fn validate_weak_multiplies_batch() {
-        let layout = config(3, Batch::PerWorker(100)).validate().unwrap();
-        assert_eq!(layout.scaling, Scaling::Weak);
-        assert_eq!(layout.global_batch, 300);
-        assert_eq!(layout.batch_per_worker, 100);
+        let sizes = config(3, Batch::PerWorker(100)).validate().unwrap();
+        assert_eq!(sizes.scaling, Scaling::Weak);
+        assert_eq!(sizes.global_batch, 300);
+        assert_eq!(sizes.batch_per_worker, 100);
     }
 
     #[test]
     fn validate_dataset_grows_to_global_batch() {
-        let layout = config(1, Batch::Global(100_000)).validate().unwrap();
-        assert_eq!(layout.dataset_size, 100_000);
+        let sizes = config(1, Batch::Global(100_000)).validate().unwrap();
+        assert_eq!(sizes.dataset_size, 100_000);
     }
 
     #[test]
@@ -308,6 +323,11 @@ mod tests {
         let mut steps = config(1, Batch::Global(8));
         steps.stop = StopRule::Steps(0);
         assert_eq!(rejected_setting(&steps), "steps");
+
+        let mut overflow = config(1, Batch::Global(8));
+        overflow.stop = StopRule::Steps(u64::MAX);
+        overflow.warmup_steps = 1;
+        assert_eq!(rejected_setting(&overflow), "steps");
 
         let mut duration = config(1, Batch::Global(8));
         duration.stop = StopRule::Duration(Duration::ZERO);

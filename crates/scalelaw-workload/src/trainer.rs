@@ -82,6 +82,7 @@ pub fn train_with_progress(
         drop(sender);
 
         // Ends when worker 0 drops its sender, that is, when it finishes or fails.
+        // NOTE: a panic in `on_progress` unwinds only after the workers finish their run.
         for progress in receiver {
             on_progress(&progress);
         }
