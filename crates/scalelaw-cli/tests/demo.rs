@@ -36,6 +36,10 @@ fn demo_tiny_run_writes_files_and_summary() {
 
     let csv = std::fs::read_to_string(dir.path().join("observations.csv")).unwrap();
     assert_eq!(csv.lines().count(), 7, "header and one row per run:\n{csv}");
+    let report = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(report.contains("<svg"), "the report has plots");
+    assert!(run.stdout.contains("report.html"), "{}", run.stdout);
+
     let journal = std::fs::read_to_string(dir.path().join("runs.jsonl")).unwrap();
     assert_eq!(journal.lines().count(), 6);
     for line in journal.lines() {

@@ -17,11 +17,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use scalelaw::select::compare;
+use scalelaw::plan::{Plan, PlanError};
+use scalelaw::select::{compare, Comparison};
 use scalelaw::{FitOptions, Observations};
 use scalelaw_workload::{train, Batch, MlpShape, StopRule, TrainConfig, TrainReport};
 
 use crate::output::Format;
+use crate::report::{self, ReportInputs, SeriesReport};
 
 mod summary;
 
@@ -177,17 +179,72 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     };
     let comparison = compare(&scalelaw::laws::throughput_laws(), &observations, &options);
 
+    let (target, _) = summary::target(&args, &observations);
+    let plan = comparison
+        .chosen_fit()
+        .map(|fit| summary::make_plan(fit, &args, target));
+    let report_path = write_demo_report(&args, &observations, &comparison, plan.as_ref());
+
     let context = summary::Context {
         args: &args,
         cores,
         global_batch,
         sweep_seconds,
         observations_path: journal.csv_path.clone(),
-        report_path: None,
+        report_path,
     };
-    let text = summary::render(&context, &runs, &observations, &comparison)?;
+    let text = summary::render(&context, &runs, &observations, &comparison, plan.as_ref());
     print!("{text}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `report.html` into the output folder and returns its path. A report that
+/// cannot be written (no font for the plot text, say) is a warning, not a failure,
+/// because the measurements and the summary are complete without it.
+fn write_demo_report(
+    args: &DemoArgs,
+    observations: &Observations,
+    comparison: &Comparison,
+    plan: Option<&Result<Plan, PlanError>>,
+) -> Option<PathBuf> {
+    let mut inputs = ReportInputs::new("scalelaw demo: data-parallel MLP training");
+    inputs.settings = vec![
+        (
+            "workload".into(),
+            "MLP 100-hidden-10, Adam, ring allreduce".into(),
+        ),
+        ("hidden units".into(), args.hidden.to_string()),
+        ("runs per point".into(), args.runs.to_string()),
+        ("seconds per run".into(), args.run_seconds.to_string()),
+        (
+            "cost per worker-hour".into(),
+            args.cost_per_worker.to_string(),
+        ),
+        ("bootstrap resamples".into(), args.bootstrap.to_string()),
+        ("seed".into(), args.seed.to_string()),
+    ];
+    let mut series = SeriesReport::new(
+        "samples/s against workers",
+        observations.clone(),
+        comparison.clone(),
+    );
+    if let Some(Ok(plan)) = plan {
+        series.marks = report::marks_from_plan(plan, true);
+        series.frontier = report::frontier_from_plan(plan);
+    }
+    inputs.series.push(series);
+
+    let path = args.out_dir.join("report.html");
+    match report::write_report(&inputs, &path) {
+        Ok(()) => Some(path),
+        Err(err) => {
+            eprintln!(
+                "warning: the report was not written: {err:#}; the measurements and the \
+                 summary are complete (run scripts/setup.sh to install the fonts plots need)"
+            );
+            None
+        }
+    }
 }
 
 fn validate(args: &DemoArgs) -> anyhow::Result<()> {

@@ -206,7 +206,8 @@ impl Law for Usl {
         let a = format_sig(alpha, 3);
         let b = format_sig(beta, 3);
 
-        if alpha < 0.0 && significant(0) {
+        let retrograde = beta > 0.0 && significant(1);
+        if alpha < 0.0 && significant(0) && !retrograde {
             return Regime {
                 kind: RegimeKind::Superlinear,
                 reason: format!(
@@ -238,7 +239,7 @@ impl Law for Usl {
                 ),
             };
         }
-        if beta > 0.0 && significant(1) {
+        if retrograde {
             let peak = Self::peak_n(alpha, beta).unwrap_or(f64::INFINITY);
             let place = if peak <= estimates.max_x {
                 "within the measured range".to_string()
@@ -248,11 +249,19 @@ impl Law for Usl {
                     format_sig(estimates.max_x, 4)
                 )
             };
+            let rise = if alpha < 0.0 && significant(0) {
+                format!(
+                    "; alpha = {a} < 0 means throughput first grows faster than linearly, \
+                     so the curve rises steeply to the peak and falls sharply after it"
+                )
+            } else {
+                String::new()
+            };
             return Regime {
                 kind: RegimeKind::Retrograde,
                 reason: format!(
                     "beta = {b} > 0: coordination cost grows with N, so throughput peaks at \
-                     N* = {} ({place}) and falls beyond it",
+                     N* = {} ({place}) and falls beyond it{rise}",
                     format_sig(peak, 4)
                 ),
             };

@@ -60,18 +60,24 @@ fn point_rows(runs: &[DemoRun], observations: &Observations) -> Vec<PointRow> {
         .collect()
 }
 
-/// Returns the plan's target throughput: the user's, or 90% of the best measured mean.
-fn target(args: &DemoArgs, rows: &[PointRow]) -> (f64, bool) {
+/// Returns the plan's target throughput and whether the user gave it: the user's, or 90%
+/// of the best measured mean.
+pub fn target(args: &DemoArgs, observations: &Observations) -> (f64, bool) {
     match args.target_throughput {
         Some(target) => (target, true),
         None => {
-            let best = rows.iter().map(|r| r.mean).fold(0.0, f64::max);
+            let best = observations
+                .points()
+                .iter()
+                .map(|p| p.mean)
+                .fold(0.0, f64::max);
             (0.9 * best, false)
         }
     }
 }
 
-fn make_plan(fit: &Fit, args: &DemoArgs, target: f64) -> Result<Plan, plan::PlanError> {
+/// Finds the balance points of the chosen fit with the demo's cost model and target.
+pub fn make_plan(fit: &Fit, args: &DemoArgs, target: f64) -> Result<Plan, plan::PlanError> {
     let options = PlanOptions {
         cost: CostModel {
             per_unit_hour: args.cost_per_worker,
@@ -90,28 +96,16 @@ pub fn render(
     runs: &[DemoRun],
     observations: &Observations,
     comparison: &Comparison,
-) -> anyhow::Result<String> {
+    plan: Option<&Result<Plan, plan::PlanError>>,
+) -> String {
     let rows = point_rows(runs, observations);
-    let (target, target_given) = target(context.args, &rows);
-    let chosen = comparison.chosen_fit();
-    let plan = chosen.map(|fit| make_plan(fit, context.args, target));
+    let (target, target_given) = target(context.args, observations);
     match context.args.format {
-        Format::Json => Ok(render_json(
-            context,
-            &rows,
-            comparison,
-            plan.as_ref(),
-            target,
-        )),
-        Format::Csv => Ok(render_csv(&rows)),
-        Format::Table | Format::Markdown => Ok(render_text(
-            context,
-            &rows,
-            comparison,
-            plan.as_ref(),
-            target,
-            target_given,
-        )),
+        Format::Json => render_json(context, &rows, comparison, plan, target),
+        Format::Csv => render_csv(&rows),
+        Format::Table | Format::Markdown => {
+            render_text(context, &rows, comparison, plan, target, target_given)
+        }
     }
 }
 
