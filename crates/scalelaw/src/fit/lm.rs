@@ -39,7 +39,7 @@ impl Default for Settings {
             max_iterations: 500,
             ftol: 1e-14,
             xtol: 1e-10,
-            gtol: 1e-10,
+            gtol: 1e-7,
         }
     }
 }
