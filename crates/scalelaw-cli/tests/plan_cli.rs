@@ -427,6 +427,35 @@ fn saved_fit_plans_without_intervals() {
 }
 
 #[test]
+fn saved_fit_output_keeps_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = throughput_file(dir.path());
+    let fit = scalelaw(&[
+        "fit",
+        file.to_str().unwrap(),
+        "--law",
+        "usl",
+        "--bootstrap",
+        "100",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(fit.code, 0, "{}", fit.stderr);
+    let saved = write(dir.path(), "fit.json", &fit.stdout);
+    let out = plan(
+        &saved,
+        &["--cost-per-unit", "1", "--target-throughput", "620"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("intervals from 100 bootstrap resamples"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn serialised_library_fit_keeps_intervals() {
     let dir = tempfile::tempdir().unwrap();
     let n: Vec<f64> = vec![1.0, 2.0, 4.0, 8.0, 16.0, 24.0, 32.0];

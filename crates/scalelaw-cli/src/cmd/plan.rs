@@ -32,8 +32,8 @@ pub const EXIT_GOAL_NOT_MET: u8 = 3;
 Latency SLO: 200ms or mean=200ms bounds the mean response time; p99=200ms bounds the\n\
 99th percentile. Durations need a unit: ns, us, ms, s, min, h, d.\n\n\
 Units: throughput is read per second, run times in seconds, costs per hour.\n\n\
-FILE may also be a saved fit: the .json output of `scalelaw fit --format json` (its\n\
-answers then have no intervals, because that output keeps no bootstrap resamples).\n\n\
+FILE may also be a saved fit: the .json output of `scalelaw fit --format json`, whose\n\
+chosen fit keeps its bootstrap resamples for the intervals.\n\n\
 Exit status: 0 when the goal can be met, 1 on invalid input, 2 on invalid flags,\n\
 3 when the goal cannot be met at any N.\n\n\
 Examples:\n  \

@@ -179,6 +179,11 @@ fn fit_entry(entry: &Entry, law: &LawResult, chosen: bool) -> Value {
         let details = fit_details(fit, law);
         if let (Value::Object(target), Value::Object(source)) = (&mut object, details) {
             target.extend(source);
+            // Only the chosen fit keeps its resamples, so `scalelaw plan` can give
+            // intervals from saved output without every law's thousands of numbers.
+            if chosen {
+                target.insert("bootstrap_thetas".to_string(), json!(fit.bootstrap_thetas));
+            }
         }
     }
     object

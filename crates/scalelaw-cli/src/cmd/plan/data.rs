@@ -131,8 +131,8 @@ fn library_fit(value: &Value, label: &str) -> Option<SavedFit> {
     })
 }
 
-/// Reads the chosen fit of each fitted series in `scalelaw fit --format json` output.
-/// That output keeps no bootstrap resamples, so plans from it have no intervals.
+/// Reads the chosen fit of each fitted series in `scalelaw fit --format json` output,
+/// with its bootstrap resamples where the output has them.
 fn fit_command_output(document: &Value) -> Option<Vec<SavedFit>> {
     let confidence = document["settings"]["confidence"].as_f64().unwrap_or(0.95);
     let mut out = Vec::new();
@@ -160,7 +160,19 @@ fn fit_command_output(document: &Value) -> Option<Vec<SavedFit>> {
             fitted: FittedLaw {
                 law: chosen["law"].as_str()?.to_string(),
                 theta,
-                bootstrap_thetas: Vec::new(),
+                bootstrap_thetas: chosen["bootstrap_thetas"]
+                    .as_array()
+                    .map(|rows| {
+                        rows.iter()
+                            .filter_map(|row| {
+                                row.as_array()?
+                                    .iter()
+                                    .map(Value::as_f64)
+                                    .collect::<Option<Vec<f64>>>()
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 max_measured_n: max_x,
                 confidence,
             },
