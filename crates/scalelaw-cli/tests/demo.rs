@@ -101,3 +101,19 @@ fn demo_reports_unwritable_folder() {
     assert!(run.stderr.contains("--out-dir"), "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"));
 }
+
+#[test]
+fn demo_rejects_single_worker_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = scalelaw(&[
+        "demo",
+        "--max-workers",
+        "1",
+        "--out-dir",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!run.success);
+    assert!(run.stderr.contains("at least 3"), "{}", run.stderr);
+    assert!(!out.exists(), "nothing is written before the sweep starts");
+}

@@ -27,6 +27,10 @@ use crate::report::{self, ReportInputs, SeriesReport};
 
 mod summary;
 
+/// Fewest worker counts the demo measures: the USL has three parameters, and fewer points
+/// leave no degrees of freedom for its uncertainty.
+const MIN_POINTS: usize = 3;
+
 /// Global batch of the demo before it is rounded so every worker count divides it.
 const BASE_GLOBAL_BATCH: usize = 1024;
 
@@ -42,7 +46,8 @@ const BASE_GLOBAL_BATCH: usize = 1024;
 Files written to --out-dir: observations.csv (one row per run, readable by
 `scalelaw fit`), runs.jsonl (the full report of each run) and report.html.")]
 pub struct DemoArgs {
-    /// Largest number of workers to measure [default: twice the number of cores]
+    /// Largest number of workers to measure, at least 3 [default: twice the number of
+    /// cores, and at least 3]
     #[arg(long, value_name = "N")]
     pub max_workers: Option<usize>,
 
@@ -100,8 +105,16 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     validate(&args)?;
     let started = Instant::now();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let max_workers = args.max_workers.unwrap_or(2 * cores);
+    let max_workers = args.max_workers.unwrap_or((2 * cores).max(MIN_POINTS));
     let (global_batch, worker_counts) = choose_points(max_workers);
+    if worker_counts.len() < MIN_POINTS {
+        anyhow::bail!(
+            "--max-workers {max_workers} gives {} worker count(s), but a law with uncertainty \
+             needs at least {MIN_POINTS}; set --max-workers {MIN_POINTS} or more",
+            worker_counts.len()
+        );
+    }
+    check_workload(&args, global_batch, &worker_counts)?;
 
     fs::create_dir_all(&args.out_dir).with_context(|| {
         format!(
@@ -244,6 +257,37 @@ fn write_demo_report(
             );
             None
         }
+    }
+}
+
+/// Checks every training configuration before the first run, so a bad `--hidden` fails
+/// at once instead of part-way through the sweep.
+fn check_workload(
+    args: &DemoArgs,
+    global_batch: usize,
+    worker_counts: &[usize],
+) -> anyhow::Result<()> {
+    for &workers in worker_counts {
+        training_config(args, workers, global_batch)
+            .validate()
+            .map_err(|err| anyhow::anyhow!("{err}"))?;
+    }
+    Ok(())
+}
+
+fn training_config(args: &DemoArgs, workers: usize, global_batch: usize) -> TrainConfig {
+    TrainConfig {
+        workers,
+        batch: Batch::Global(global_batch),
+        stop: StopRule::Duration(Duration::from_secs_f64(args.run_seconds)),
+        warmup_steps: 5,
+        shape: MlpShape {
+            hidden: args.hidden,
+            ..MlpShape::default()
+        },
+        seed: args.seed,
+        progress_interval: Duration::from_secs(3600),
+        ..TrainConfig::default()
     }
 }
 

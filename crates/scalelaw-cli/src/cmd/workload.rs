@@ -45,7 +45,7 @@ Examples:
   Weak scaling, 256 samples per worker, for 5 seconds:
     scalelaw workload mlp --workers 4 --batch-per-worker 256 --duration 5
   A sweep over worker counts:
-    scalelaw sweep -p workers=1..4 -- scalelaw workload mlp --quiet --workers {workers}";
+    scalelaw sweep -p workers=1,2,4 -- scalelaw workload mlp --quiet --workers {workers}";
 
 #[derive(Args)]
 #[command(after_help = MLP_EXAMPLES, allow_negative_numbers = true)]

@@ -109,7 +109,19 @@ pub fn scale_score(name: &str) -> u8 {
 
 /// Scores `name` as a metric of `kind`.
 pub fn metric_score(name: &str, kind: MetricKind) -> u8 {
-    score(name, kind.words())
+    let by_words = score(name, kind.words());
+    if kind == MetricKind::Throughput && is_per_second(name) {
+        return by_words.max(2);
+    }
+    by_words
+}
+
+/// Whether a column name reads as a rate per second (`samples_per_s`, `req/s`).
+fn is_per_second(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["_per_s", "_per_sec", "_per_second", "/s", "/sec"]
+        .iter()
+        .any(|suffix| lower.ends_with(suffix))
 }
 
 /// The outcome of a guess among candidate columns.
@@ -153,6 +165,9 @@ mod tests {
         assert_eq!(scale_score("gpus_per_node"), 2);
         assert_eq!(scale_score("total_gpus"), 1);
         assert_eq!(scale_score("throughput"), 0);
+        assert_eq!(metric_score("samples_per_s", MetricKind::Throughput), 2);
+        assert_eq!(metric_score("requests/s", MetricKind::Throughput), 2);
+        assert_eq!(metric_score("samples", MetricKind::Throughput), 0);
     }
 
     #[test]

@@ -110,7 +110,7 @@ pub fn render_html(inputs: &ReportInputs) -> anyhow::Result<String> {
         }
         page.push_str("</ol>\n</nav>\n");
     }
-    if inputs.series.is_empty() {
+    if inputs.series.is_empty() && inputs.neural.is_empty() {
         page.push_str("<p class=\"warning\">The data held no series to fit.</p>\n");
     }
     for (index, series) in inputs.series.iter().enumerate() {
@@ -397,7 +397,7 @@ fn render_ranking(page: &mut String, comparison: &Comparison) -> anyhow::Result<
                     entry.rank.map_or_else(|| "–".to_string(), |r| r.to_string()),
                     optional_number(entry.delta),
                     optional_number(entry.weight),
-                    format_number(d.r_squared),
+                    optional_number(d.r_squared.is_finite().then_some(d.r_squared)),
                     optional_number(d.residual_std_error),
                     optional_number(d.aicc),
                     format_number(d.bic),

@@ -107,6 +107,10 @@ pub fn jackknife(
     out
 }
 
+/// Fewest resampled values an interval is computed from; with fewer, the tails of a 95%
+/// interval rest on one or two values, so no interval is given.
+pub const MIN_VALUES_FOR_INTERVAL: usize = 20;
+
 /// BCa interval from resampled values, the full-data estimate and jackknife values.
 fn bca_interval(
     values: &mut [f64],
@@ -114,7 +118,7 @@ fn bca_interval(
     jackknife: &[f64],
     level: f64,
 ) -> Option<(f64, f64)> {
-    if values.is_empty() {
+    if values.len() < MIN_VALUES_FOR_INTERVAL {
         return None;
     }
     values.sort_by(f64::total_cmp);
@@ -195,7 +199,10 @@ pub fn attach_intervals(
                 bca_interval(&mut values, center, &jack, confidence)
             }
             Some(center) => bca_interval(&mut values, center, &[], confidence),
-            None => stats::percentile_interval(&mut values, confidence),
+            None if values.len() >= MIN_VALUES_FOR_INTERVAL => {
+                stats::percentile_interval(&mut values, confidence)
+            }
+            None => None,
         };
     }
 }

@@ -341,6 +341,14 @@ pub fn fit(law: &dyn Law, data: &Observations, options: &FitOptions) -> Result<F
             options.seed,
             options.bounded,
         );
+        if resamples.len() < bootstrap::MIN_VALUES_FOR_INTERVAL {
+            warnings.push(format!(
+                "{} bootstrap resamples are too few for intervals (at least {} are needed, \
+                 1000 is the default)",
+                resamples.len(),
+                bootstrap::MIN_VALUES_FOR_INTERVAL
+            ));
+        }
         let failed = options.bootstrap_resamples - resamples.len();
         if failed > 0 {
             warnings.push(format!(
