@@ -151,19 +151,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             repeat + 1,
             args.runs
         ));
-        let config = TrainConfig {
-            workers,
-            batch: Batch::Global(global_batch),
-            stop: StopRule::Duration(Duration::from_secs_f64(args.run_seconds)),
-            warmup_steps: 5,
-            shape: MlpShape {
-                hidden: args.hidden,
-                ..MlpShape::default()
-            },
-            seed: args.seed,
-            progress_interval: Duration::from_secs(3600),
-            ..TrainConfig::default()
-        };
+        let config = training_config(&args, workers, global_batch);
         let report =
             train(&config).with_context(|| format!("training with {workers} workers failed"))?;
         let run = DemoRun {
