@@ -18,8 +18,7 @@ use columns::{best, metric_score, scale_score, Guess, MetricKind, RECOGNISED};
 pub use table::FileFormat;
 use table::{quoted_list, read_table, Table};
 
-/// Where the data comes from and which columns play which role; shared by `fit`,
-/// `plan` and `report`.
+/// Data source and column roles, shared by `fit`, `plan` and `report`.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct DataArgs {
     /// Data file: tidy CSV (one row per run or observation) or JSON Lines (.jsonl)
@@ -68,7 +67,7 @@ pub struct Series {
     /// The `--by` columns and their values in this series.
     pub group: Vec<(String, String)>,
     pub observations: Observations,
-    /// What the reader decided on the user's behalf (guessed columns, derived
+    /// Decisions the reader made on the user's behalf (guessed columns, derived
     /// metrics, skipped rows), to be printed.
     pub notes: Vec<String>,
     /// File line (1-based) of each observation, to point error messages at the file.

@@ -4,7 +4,7 @@
 
 use std::io::IsTerminal;
 
-/// How results are printed.
+/// Output format of results.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
     /// Aligned columns for a terminal

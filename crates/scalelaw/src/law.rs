@@ -15,7 +15,7 @@ use crate::data::Observations;
 pub struct ParamSpec {
     /// Short name used in output and JSON keys (`alpha`, `gamma`).
     pub name: &'static str,
-    /// What the parameter measures, in one phrase.
+    /// Meaning of the parameter, in one phrase.
     pub meaning: &'static str,
     /// Lower bound applied by a bounded fit.
     pub lower: f64,
@@ -26,7 +26,7 @@ pub struct ParamSpec {
 /// A quantity derived from the parameters (peak N, roof, efficiency at a point).
 ///
 /// `value` is `None` when the quantity does not exist for these parameters (no peak
-/// without coherency cost), and `note` then says why.
+/// without coherency cost), and `note` then gives the reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Derived {
     pub name: String,
@@ -59,7 +59,7 @@ impl Derived {
     }
 }
 
-/// What a fit says about the system.
+/// Kind of scaling behaviour a fit implies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RegimeKind {
@@ -107,10 +107,10 @@ pub trait Law: Send + Sync {
     /// Display name (`Universal Scalability Law`).
     fn name(&self) -> &'static str;
 
-    /// The formula in plain text, with parameter names as in [`Law::params`].
+    /// Returns the formula in plain text, with parameter names as in [`Law::params`].
     fn formula(&self) -> &'static str;
 
-    /// The parameters in the order used by every `theta` slice.
+    /// Returns the parameters in the order used by every `theta` slice.
     fn params(&self) -> &'static [ParamSpec];
 
     /// Number of scale parameters each observation needs.
@@ -136,13 +136,13 @@ pub trait Law: Send + Sync {
         self.predict(theta, x)
     }
 
-    /// A starting point computed from the data, good enough for a local solver.
+    /// Computes a starting point from the data, good enough for a local solver.
     fn initial_guess(&self, data: &Observations) -> Vec<f64>;
 
     /// Derived quantities (peak, roof) for these parameters.
     fn derived(&self, theta: &[f64]) -> Vec<Derived>;
 
-    /// The regime these estimates imply, with the reason in words.
+    /// Classifies the regime these estimates imply, with the reason in words.
     fn regime(&self, estimates: &Estimates<'_>) -> Regime;
 
     /// Throughput-like value at one unit of scale, used for efficiency X(N)/(N·X(1)).

@@ -20,9 +20,9 @@ fn bounded() -> FitOptions {
 
 #[test]
 fn specsdm91_matches_r_usl() {
-    // Published by R usl 3.x (README.md): alpha 0.0277285 (SE 0.0091217),
-    // beta 0.0001044 (SE 0.0000199), gamma 89.9952330 (SE 14.2134894); peak N* 96.51956,
-    // 1/alpha 36.06401, gamma/alpha 3245.589 (tests/*.Rout.save).
+    // Published by R usl 3.x in its README.md: alpha 0.0277285 (SE 0.0091217),
+    // beta 0.0001044 (SE 0.0000199), gamma 89.9952330 (SE 14.2134894). Its
+    // tests/*.Rout.save give peak N* 96.51956, 1/alpha 36.06401, gamma/alpha 3245.589.
     let data = common::read_columns("usl/specsdm91.csv", "load", "throughput");
     let fit = fit(&Usl, &data, &bounded()).unwrap();
 
@@ -159,7 +159,8 @@ fn bootstrap_is_reproducible_with_seed() {
     let second = fit(&Usl, &data, &options).unwrap();
     assert_eq!(first.params, second.params);
     let interval = first.param("alpha").unwrap().bootstrap_interval.unwrap();
-    assert!(interval.0 < 0.0277285 && 0.0277285 < interval.1);
+    assert!(interval.0 < 0.0277285, "lower bound {}", interval.0);
+    assert!(0.0277285 < interval.1, "upper bound {}", interval.1);
     let peak = first.derived("peak_n").unwrap();
     assert!(peak.bootstrap_interval.is_some());
 }

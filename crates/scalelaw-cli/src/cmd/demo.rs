@@ -27,8 +27,8 @@ use crate::report::{self, ReportInputs, SeriesReport};
 
 mod summary;
 
-/// Fewest worker counts the demo measures: the USL has three parameters, and fewer points
-/// leave no degrees of freedom for its uncertainty.
+/// Minimum number of worker counts the demo measures. The USL has three parameters, and
+/// fewer points leave no degrees of freedom for its uncertainty.
 const MIN_POINTS: usize = 3;
 
 /// Global batch of the demo before it is rounded so every worker count divides it.

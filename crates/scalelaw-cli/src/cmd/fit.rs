@@ -29,8 +29,8 @@ pub const ALL_LAWS: &str = "all";
 #[derive(clap::Args, Clone, Debug)]
 pub struct FitSettings {
     /// Law to fit: usl, amdahl, gustafson, linear, or all to fit every law, rank them
-    /// and choose one; chinchilla, kaplan, kaplan-e and bnsl fit neural scaling laws to
-    /// N, D, C and loss columns (as `scalelaw neural fit`)
+    /// and choose one. The neural laws chinchilla, kaplan, kaplan-e and bnsl read N, D,
+    /// C and loss columns, as `scalelaw neural fit` does
     #[arg(long, default_value = ALL_LAWS, value_name = "LAW", value_parser = parse_law)]
     pub law: String,
 

@@ -128,8 +128,8 @@ pub struct PlanArgs {
     pub confidence: f64,
 
     /// Neural scaling: compute budget in FLOP for the compute-optimal model size and
-    /// tokens (fits Chinchilla to the N, D, C and loss columns; same as `scalelaw neural
-    /// plan`); repeat for several budgets
+    /// tokens, from a Chinchilla fit of the N, D, C and loss columns as in `scalelaw
+    /// neural plan`. Repeat for several budgets
     #[arg(long, value_name = "FLOP", help_heading = "Neural scaling")]
     pub compute: Vec<f64>,
 

@@ -116,7 +116,7 @@ pub fn metric_score(name: &str, kind: MetricKind) -> u8 {
     by_words
 }
 
-/// Whether a column name reads as a rate per second (`samples_per_s`, `req/s`).
+/// Returns whether a column name reads as a rate per second (`samples_per_s`, `req/s`).
 fn is_per_second(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     ["_per_s", "_per_sec", "_per_second", "/s", "/sec"]

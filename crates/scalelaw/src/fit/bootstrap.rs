@@ -107,7 +107,7 @@ pub fn jackknife(
     out
 }
 
-/// Fewest resampled values an interval is computed from; with fewer, the tails of a 95%
+/// Minimum number of resampled values for an interval. With fewer, the tails of a 95%
 /// interval rest on one or two values, so no interval is given.
 pub const MIN_VALUES_FOR_INTERVAL: usize = 20;
 

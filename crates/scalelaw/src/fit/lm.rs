@@ -13,8 +13,8 @@
 //! `max_iterations`.
 //!
 //! The normal equations are accumulated point by point into a fixed-size matrix
-//! (nalgebra `SMatrix`), so a fit allocates nothing per iteration; this is what keeps
-//! a 32-point USL fit in the low microseconds.
+//! (nalgebra `SMatrix`), so a fit allocates nothing per iteration. That keeps a
+//! 32-point USL fit in the low microseconds.
 
 use nalgebra::{SMatrix, SVector};
 
@@ -220,16 +220,17 @@ fn minimize_fixed<const P: usize>(
             candidate[k] += step[k];
         }
         clamp(&mut candidate);
-        let mut taken = SVector::<f64, P>::zeros();
+        let mut applied_step = SVector::<f64, P>::zeros();
         for k in 0..P {
-            taken[k] = candidate[k] - theta[k];
+            applied_step[k] = candidate[k] - theta[k];
         }
 
         // One pass gives the RSS and, if the step is accepted, the next normal
         // equations, which is cheaper than a separate RSS pass for most steps.
         let candidate_normal = accumulate(law, data, &candidate);
         let new_rss = candidate_normal.rss;
-        let predicted = 2.0 * taken.dot(&normal.jtr) - (normal.jtj * taken).dot(&taken);
+        let predicted =
+            2.0 * applied_step.dot(&normal.jtr) - (normal.jtj * applied_step).dot(&applied_step);
         let actual = normal.rss - new_rss;
         let rho = if predicted > 0.0 {
             actual / predicted
@@ -245,7 +246,7 @@ fn minimize_fixed<const P: usize>(
             nu = 2.0;
 
             let theta_norm = theta.iter().map(|v| v * v).sum::<f64>().sqrt();
-            let step_norm = taken.norm();
+            let step_norm = applied_step.norm();
             if actual <= settings.ftol * old_rss
                 || step_norm <= settings.xtol * (theta_norm + settings.xtol)
                 || normal.rss == 0.0

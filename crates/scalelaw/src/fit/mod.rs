@@ -93,8 +93,9 @@ pub struct Diagnostics {
     /// sqrt(RSS/(n−p)); `None` when n = p.
     pub residual_std_error: Option<f64>,
     pub r_squared: f64,
-    /// R² of the point means (each weighted by its run count), which leaves out the
-    /// run-to-run noise no law can explain; equal to `r_squared` without repeated runs.
+    /// R² of the point means, each weighted by its run count. It leaves out the
+    /// run-to-run noise that no law can explain, and equals `r_squared` without
+    /// repeated runs.
     pub r_squared_of_means: f64,
     /// Akaike's criterion with the small-sample correction; `None` when n ≤ p+2.
     pub aicc: Option<f64>,

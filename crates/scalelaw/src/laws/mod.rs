@@ -40,7 +40,7 @@ pub fn ids() -> Vec<&'static str> {
     throughput_laws().iter().map(|law| law.id()).collect()
 }
 
-/// Every law whose metric is the run time of a fixed job rather than a rate.
+/// Returns every law whose metric is the run time of a fixed job rather than a rate.
 pub fn time_laws() -> Vec<Box<dyn Law>> {
     vec![Box::new(JobTime)]
 }

@@ -7,6 +7,7 @@
 
 use crate::data::Observations;
 use crate::law::{Derived, Estimates, Law, ParamSpec, Regime, RegimeKind};
+use crate::laws::is_significant;
 use crate::stats::format_sig;
 
 /// The Universal Scalability Law, parameters `[alpha, beta, gamma]`.
@@ -197,12 +198,7 @@ impl Law for Usl {
     fn regime(&self, estimates: &Estimates<'_>) -> Regime {
         let values = estimates.values;
         let (alpha, beta) = (values[0], values[1]);
-        let significant = |k: usize| -> bool {
-            match estimates.std_errors[k] {
-                Some(se) => values[k].abs() > 2.0 * se,
-                None => values[k] != 0.0,
-            }
-        };
+        let significant = |k: usize| is_significant(estimates, k);
         let a = format_sig(alpha, 3);
         let b = format_sig(beta, 3);
 
